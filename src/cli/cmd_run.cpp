@@ -1,0 +1,206 @@
+// cmd_run.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
+// and buffers, call the core, print the outcome. Userspace CLI.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "cli/print_run.h"
+#include "core/call.h"
+#include "core/error.h"
+#include "core/format.h"
+#include "core/run_setup.h"
+
+namespace biosx::cli {
+
+namespace {
+
+struct RunOptions {
+    std::string target;  // VECTOR or SEG:OFF
+    std::map<std::string, std::string> reg_flags;
+    std::string regs_json, regs_file;
+    std::vector<std::string> writes, reads, allow_ports;
+    std::string read_to, trace_file;
+    bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, dump_vmcs = false;
+    uint64_t max_instructions = Limits{}.max_instructions;
+    double timeout_s = Limits{}.timeout_s;
+};
+
+Registers build_registers(const RunOptions& o)
+{
+    Registers r = default_registers();
+    if (!o.regs_json.empty()) {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(o.regs_json);
+        } catch (const nlohmann::json::parse_error& e) {
+            fail(ErrorKind::usage, std::string("--regs: not valid JSON: ") + e.what());
+        }
+        apply_json(r, j, "--regs");
+    }
+    if (!o.regs_file.empty()) {
+        std::string text;
+        if (o.regs_file == "-") {
+            text.assign(std::istreambuf_iterator<char>(std::cin), {});
+        } else {
+            std::ifstream f(o.regs_file);
+            if (!f) fail(ErrorKind::usage, "--regs-file " + o.regs_file + ": cannot read the file");
+            text.assign(std::istreambuf_iterator<char>(f), {});
+        }
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::parse_error& e) {
+            fail(ErrorKind::usage, "--regs-file " + o.regs_file + ": not valid JSON: " + e.what());
+        }
+        apply_json(r, j, "--regs-file " + o.regs_file);
+    }
+    // Flags win over JSON; wider registers first so --eax 0x12345678 --ah 1
+    // composes the way it reads.
+    for (int width : {32, 16, 8}) {
+        for (const auto& [name, text] : o.reg_flags) {
+            const RegAlias* a = find_alias(name);
+            if (a->bits != width) continue;
+            std::string flag = "--" + name;
+            set_alias(r, *a, parse_number(text, flag), flag);
+        }
+    }
+    return r;
+}
+
+std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs)
+{
+    std::vector<PortRange> out;
+    for (const auto& s : specs) {
+        auto dash = s.find('-');
+        uint64_t a = parse_number(s.substr(0, dash), "--allow-port");
+        uint64_t b = dash == std::string::npos ? a : parse_number(s.substr(dash + 1), "--allow-port");
+        if (a > 0xffff || b > 0xffff || b < a)
+            fail(ErrorKind::usage, "--allow-port " + s + ": expected PORT or FIRST-LAST within 0..0xffff");
+        out.push_back({static_cast<uint16_t>(a), static_cast<uint16_t>(b), false, ""});
+    }
+    return out;
+}
+
+void run(const RunOptions& o, Entry::Kind kind)
+{
+    CallSpec spec;
+    Entry& e = spec.req.entry;
+    e.kind = kind;
+    if (kind == Entry::Kind::interrupt)
+        e.vector = parse_vector(o.target);
+    else
+        parse_seg_off(o.target, "SEG:OFF", &e.seg, &e.off);
+    spec.req.regs = build_registers(o);
+    for (const auto& w : o.writes) spec.writes.push_back(parse_buffer_write(w));
+    for (const auto& r : o.reads) spec.reads.push_back(parse_buffer_read(r));
+    if (!o.read_to.empty() && spec.reads.empty())
+        fail(ErrorKind::usage, "--read-to " + o.read_to + ": give at least one --read SEG:OFF:LEN to save");
+    if (o.max_instructions == 0) fail(ErrorKind::usage, "--max-instructions: must be at least 1");
+    if (!(o.timeout_s > 0) || o.timeout_s > 3600) fail(ErrorKind::usage, "--timeout: must be within (0, 3600] seconds");
+    spec.req.limits.max_instructions = o.max_instructions;
+    spec.req.limits.timeout_s = o.timeout_s;
+    spec.io_log = o.io_log;
+    auto allowed = parse_allowed(o.allow_ports);
+
+    FILE* trace = nullptr;
+    if (o.trace) {
+        if (o.trace_file.empty() || o.trace_file == "-") {
+            trace = stderr;
+        } else {
+            trace = std::fopen(o.trace_file.c_str(), "w");
+            if (!trace) fail(ErrorKind::usage, "--trace-file " + o.trace_file + ": cannot create the file");
+        }
+    }
+    spec.req.trace = trace;
+
+    Source src = open_source_from_globals();
+    // Over an image every port is virtual; over the host they reach the
+    // hardware, minus the deny list, unless --virtual-io.
+    spec.req.io.virtual_io = src.mem->kind() == MemoryKind::image || o.virtual_io;
+    std::erase_if(spec.req.io.deny, [&](const PortRange& d) {
+        for (const auto& a : allowed)
+            if (a.first <= d.first && d.last <= a.last) return true;
+        return false;
+    });
+
+    CallOutcome out = run_call(*src.backend, *src.mem, spec);
+    if (trace && trace != stderr) std::fclose(trace);
+
+    if (!o.read_to.empty()) {
+        std::ofstream f(o.read_to, std::ios::binary);
+        for (const auto& b : out.read_back) f.write(reinterpret_cast<const char*>(b.data()), b.size());
+        if (!f) fail(ErrorKind::environment, "--read-to " + o.read_to + ": cannot write the file");
+    }
+    if (globals().json)
+        std::cout << call_to_json(spec, out).dump(2) << "\n";
+    else
+        print_run_text(std::cout, spec, out, use_color());
+    if (o.dump_vmcs) print_last_vmcs(std::cout, globals().json);
+
+    if (out.result.end.kind != EndKind::return_trap) {
+        std::fprintf(stderr, "biosx: the routine did not complete: %s\n", out.result.end.message.c_str());
+        throw Exit{static_cast<int>(ExitCode::incomplete)};
+    }
+    if (o.fail_on_carry && (out.result.regs[Reg::eflags] & 1)) throw Exit{static_cast<int>(ExitCode::carry)};
+}
+
+void add_run_options(CLI::App* sub, RunOptions& o)
+{
+    for (const auto& a : reg_aliases()) {
+        std::string name(a.name);
+        sub->add_option_function<std::string>(
+               "--" + name, [&o, name](const std::string& v) { o.reg_flags[name] = v; },
+               "Input " + std::to_string(a.bits) + "-bit register " + name)
+            ->type_name("N")
+            ->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
+    }
+    sub->add_option("--regs", o.regs_json, "Registers as a JSON object, e.g. '{\"eax\":\"0xe820\",\"ecx\":24}'")
+        ->type_name("JSON")->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
+    sub->add_option("--regs-file", o.regs_file, "Registers from a JSON file, or - for stdin")
+        ->type_name("FILE")->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
+    sub->add_option("--write", o.writes, "Write bytes before the run: SEG:OFF=HEX or SEG:OFF=@FILE (repeatable)")
+        ->type_name("SPEC")->group("Buffers");
+    sub->add_option("--read", o.reads, "Read bytes back after the run: SEG:OFF:LEN (repeatable)")
+        ->type_name("SPEC")->group("Buffers");
+    sub->add_option("--read-to", o.read_to, "Save the --read bytes, raw and in order, to FILE")
+        ->type_name("FILE")->group("Buffers");
+    sub->add_option("--max-instructions", o.max_instructions, "Emulation: stop after N instructions")
+        ->capture_default_str()->group("Limits");
+    sub->add_option("--timeout", o.timeout_s, "Stop after SECONDS of wall-clock time")
+        ->capture_default_str()->group("Limits");
+    sub->add_flag("--io-log", o.io_log, "List every port access in the output")->group("I/O");
+    sub->add_flag("--virtual-io", o.virtual_io, "Never touch hardware ports, even over host memory")->group("I/O");
+    sub->add_option("--allow-port", o.allow_ports,
+                    "Let PORT or FIRST-LAST reach the hardware although it is on the default deny list")
+        ->type_name("PORTS")->group("I/O");
+    sub->add_flag("--trace", o.trace, "Trace every instruction (CS:IP, disassembly) and I/O access to stderr")
+        ->group("Debugging");
+    sub->add_option("--trace-file", o.trace_file, "With --trace: write the trace to FILE instead of stderr")
+        ->type_name("FILE")->group("Debugging");
+    sub->add_flag("--fail-on-carry", o.fail_on_carry, "Exit with code 5 when the call returns CF=1");
+    sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend)")->group("Debugging");
+}
+
+}  // namespace
+
+void setup_int_and_call(CLI::App& app)
+{
+    static RunOptions int_opts, call_opts;
+    auto* i = app.add_subcommand("int", "Run a BIOS interrupt handler (INT VECTOR) and print the registers");
+    i->add_option("VECTOR", int_opts.target, "Interrupt number: 0x11, 11h or 17")->required();
+    add_run_options(i, int_opts);
+    i->footer("Example: biosx int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --es 0 --di 0x7e00 --read 0000:7e00:24");
+    i->callback([] { run(int_opts, Entry::Kind::interrupt); });
+
+    auto* c = app.add_subcommand("call", "Far-call a real-mode entry point SEG:OFF that returns with RETF");
+    c->add_option("SEG:OFF", call_opts.target, "Entry point, hex: c000:0003")->required();
+    add_run_options(c, call_opts);
+    c->footer("Example: biosx call c000:0003 --ax 0 --json");
+    c->callback([] { run(call_opts, Entry::Kind::far_call); });
+}
+
+}  // namespace biosx::cli

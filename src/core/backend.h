@@ -1,0 +1,87 @@
+// backend.h - the one small interface every execution backend implements
+// (emu: libx86emu; vmx: /dev/biosx). Takes registers and a memory view,
+// returns registers and a backend-neutral description of how the run ended.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/io_policy.h"
+#include "core/memory.h"
+#include "core/registers.h"
+
+namespace biosx {
+
+// What to run: INT n through the IVT, or a far call to SEG:OFF.
+struct Entry {
+    enum class Kind { interrupt, far_call } kind = Kind::interrupt;
+    uint8_t vector = 0;
+    uint16_t seg = 0, off = 0;
+};
+
+struct Limits {
+    uint64_t max_instructions = 50'000'000;  // emu only
+    double timeout_s = 5.0;                  // wall clock, every backend
+};
+
+struct RunRequest {
+    Entry entry;
+    Registers regs;  // as the routine sees them at its first instruction's caller
+    Limits limits;
+    IoPolicy io;
+    FILE* trace = nullptr;  // --trace: instructions and I/O, or nullptr
+};
+
+// How a run ended. `return_trap` is the only success.
+enum class EndKind {
+    return_trap,        // IRET/RETF landed on the trap stub
+    timeout,            // wall-clock limit
+    instruction_limit,  // emu instruction limit
+    halt,               // HLT outside the trap
+    exception,          // CPU exception in the guest (vector, error code)
+    triple_fault,
+    ept_violation,      // access outside the guest area (address)
+    entry_failure,      // VM-entry failed (VM-instruction error)
+    bad_memory,         // access outside the memory source
+    other,
+};
+std::string_view end_kind_name(EndKind k);
+
+struct RunEnd {
+    EndKind kind = EndKind::other;
+    std::string message;     // one sentence for humans
+    int vector = -1;         // exception vector, when kind == exception
+    int64_t error_code = -1; // exception error code / VM-instruction error
+    uint64_t address = 0;    // faulting address (ept_violation, bad_memory)
+};
+
+struct RunResult {
+    Registers regs;
+    RunEnd end;
+    std::string backend;                       // "emu" or "vmx"
+    uint64_t instructions = 0;                 // emu: executed instructions
+    uint64_t exits = 0;                        // vmx: VM exits
+    std::map<std::string, uint64_t> exits_by_reason;
+    uint64_t tsc_cycles = 0;                   // vmx
+    double elapsed_s = 0;
+    std::string strategy;                      // vmx: "unrestricted" or "vm86"
+    std::vector<IoAccess> io;                  // every port access, in order
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string name() const = 0;
+    // Runs `req` over `mem`. Throws Error for problems before the run starts
+    // (environment, usage); anything that happens during the run is in
+    // RunResult::end.
+    virtual RunResult run(Memory& mem, const RunRequest& req) = 0;
+};
+
+std::unique_ptr<Backend> make_emu_backend();
+
+}  // namespace biosx

@@ -1,0 +1,252 @@
+// emu_backend.cpp - the emulation backend: runs BIOS code with libx86emu over
+// any memory source, on any machine. Userspace.
+#include <chrono>
+#include <cstring>
+#include <sys/io.h>
+#include <x86emu.h>
+
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/format.h"
+#include "core/run_setup.h"
+#include "core/x86/realmode.h"
+
+namespace biosx {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Everything the libx86emu callbacks need; reached through emu->_private.
+struct EmuRun {
+    const RunRequest* req = nullptr;
+    RunResult* result = nullptr;
+    x86emu_memio_handler_t default_memio = nullptr;
+    uint32_t trap_linear = BIOSX_TRAP_LINEAR;
+    uint64_t instructions = 0;
+    Clock::time_point deadline;
+    bool stopped = false;  // set when a callback decided how the run ended
+    size_t mem_size = 0;
+};
+
+EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
+
+void end_run(x86emu_t* emu, EndKind kind, std::string msg, uint64_t addr = 0)
+{
+    EmuRun* c = ctx(emu);
+    if (c->stopped) return;
+    c->stopped = true;
+    c->result->end.kind = kind;
+    c->result->end.message = std::move(msg);
+    c->result->end.address = addr;
+    x86emu_stop(emu);
+}
+
+// Called before every instruction: the return trap, the limits.
+int on_code(x86emu_t* emu)
+{
+    EmuRun* c = ctx(emu);
+    if (c->stopped) return 1;
+    uint32_t linear = emu->x86.R_CS_BASE + emu->x86.R_EIP;
+    if (linear == c->trap_linear) {
+        end_run(emu, EndKind::return_trap, "the routine returned to the trap");
+        return 1;
+    }
+    if (c->instructions >= c->req->limits.max_instructions) {
+        end_run(emu, EndKind::instruction_limit,
+                "stopped after " + std::to_string(c->instructions) + " instructions (--max-instructions)");
+        return 1;
+    }
+    // The clock is read every 4096 instructions: cheap, and still well under
+    // a millisecond of overshoot.
+    if ((c->instructions & 0xfff) == 0 && Clock::now() >= c->deadline) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.3g", c->req->limits.timeout_s);
+        end_run(emu, EndKind::timeout, std::string("stopped after the ") + buf + " s time limit (--timeout)");
+        return 1;
+    }
+    ++c->instructions;
+    return 0;
+}
+
+unsigned io_width(unsigned type)
+{
+    switch (type & 0xff) {
+    case X86EMU_MEMIO_16: return 2;
+    case X86EMU_MEMIO_32: return 4;
+    default: return 1;
+    }
+}
+
+// Port I/O goes through the policy; memory goes to libx86emu's own handler,
+// and an access outside the memory source ends the run.
+unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
+{
+    EmuRun* c = ctx(emu);
+    unsigned kind = type & ~0xffu;
+    if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) {
+        bool write = kind == X86EMU_MEMIO_O;
+        unsigned size = io_width(type);
+        uint16_t port = static_cast<uint16_t>(addr);
+        IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
+        const IoPolicy& pol = c->req->io;
+        uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+        if (pol.denied(port, write)) {
+            a.disposition = IoDisposition::denied;
+            if (!write) *val = a.value = ones;
+        } else if (pol.virtual_io) {
+            if (!write) *val = a.value = ones;
+        } else {
+            a.disposition = IoDisposition::passed;
+            c->default_memio(emu, addr, val, type);
+            if (!write) a.value = *val;
+        }
+        c->result->io.push_back(a);
+        if (c->req->trace)
+            std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in",
+                         hex(port, 4).c_str(), size == 1 ? "b" : size == 2 ? "w" : "d", hex(a.value, size * 2).c_str(),
+                         a.disposition == IoDisposition::denied ? " (denied)"
+                         : a.disposition == IoDisposition::virtual_ ? " (virtual)" : "");
+        return 0;
+    }
+    unsigned bad = c->default_memio(emu, addr, val, type);
+    if (bad) {
+        const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
+        end_run(emu, EndKind::bad_memory,
+                std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
+                    std::to_string(c->mem_size) + " bytes)",
+                addr);
+    }
+    return 0;
+}
+
+// Software INT n inside the BIOS goes through the guest IVT as on a CPU;
+// a CPU exception ends the run, as the vmx backend's exception bitmap does.
+int on_intr(x86emu_t* emu, u8 num, unsigned type)
+{
+    if ((type & 0xff) == INTR_TYPE_FAULT) {
+        static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+                                      "#BR bound range", "#UD invalid opcode", "#NM device not available",
+                                      "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+                                      "#NP segment not present", "#SS stack fault", "#GP general protection",
+                                      "#PF page fault"};
+        std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
+        EmuRun* c = ctx(emu);
+        end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
+                                             seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
+        c->result->end.vector = num;
+        if (type & INTR_MODE_ERRCODE) c->result->end.error_code = emu->x86.intr_errcode;
+        return 1;
+    }
+    return 0;
+}
+
+void flush_log(x86emu_t* emu, char* buf, unsigned size)
+{
+    EmuRun* c = ctx(emu);
+    if (c->req->trace && size) std::fwrite(buf, 1, size, c->req->trace);
+}
+
+void load_regs(x86emu_t* emu, const Registers& r)
+{
+    emu->x86.R_EAX = r[Reg::eax];
+    emu->x86.R_EBX = r[Reg::ebx];
+    emu->x86.R_ECX = r[Reg::ecx];
+    emu->x86.R_EDX = r[Reg::edx];
+    emu->x86.R_ESI = r[Reg::esi];
+    emu->x86.R_EDI = r[Reg::edi];
+    emu->x86.R_EBP = r[Reg::ebp];
+    emu->x86.R_ESP = r[Reg::esp];
+    emu->x86.R_EIP = r[Reg::eip];
+    emu->x86.R_EFLG = r[Reg::eflags];
+    x86emu_set_seg_register(emu, emu->x86.R_CS_SEL, static_cast<u16>(r[Reg::cs]));
+    x86emu_set_seg_register(emu, emu->x86.R_DS_SEL, static_cast<u16>(r[Reg::ds]));
+    x86emu_set_seg_register(emu, emu->x86.R_ES_SEL, static_cast<u16>(r[Reg::es]));
+    x86emu_set_seg_register(emu, emu->x86.R_FS_SEL, static_cast<u16>(r[Reg::fs]));
+    x86emu_set_seg_register(emu, emu->x86.R_GS_SEL, static_cast<u16>(r[Reg::gs]));
+    x86emu_set_seg_register(emu, emu->x86.R_SS_SEL, static_cast<u16>(r[Reg::ss]));
+}
+
+Registers save_regs(x86emu_t* emu)
+{
+    Registers r;
+    r[Reg::eax] = emu->x86.R_EAX;
+    r[Reg::ebx] = emu->x86.R_EBX;
+    r[Reg::ecx] = emu->x86.R_ECX;
+    r[Reg::edx] = emu->x86.R_EDX;
+    r[Reg::esi] = emu->x86.R_ESI;
+    r[Reg::edi] = emu->x86.R_EDI;
+    r[Reg::ebp] = emu->x86.R_EBP;
+    r[Reg::esp] = emu->x86.R_ESP;
+    r[Reg::eip] = emu->x86.R_EIP;
+    r[Reg::eflags] = emu->x86.R_EFLG;
+    r[Reg::cs] = emu->x86.R_CS;
+    r[Reg::ds] = emu->x86.R_DS;
+    r[Reg::es] = emu->x86.R_ES;
+    r[Reg::fs] = emu->x86.R_FS;
+    r[Reg::gs] = emu->x86.R_GS;
+    r[Reg::ss] = emu->x86.R_SS;
+    return r;
+}
+
+class EmuBackend final : public Backend {
+public:
+    std::string name() const override { return "emu"; }
+
+    RunResult run(Memory& mem, const RunRequest& req) override
+    {
+        if (!req.io.virtual_io && iopl(3) != 0)
+            fail(ErrorKind::environment,
+                 "port I/O to the hardware needs root (iopl): run as root, or use --image for virtual I/O");
+        StartState start = prepare_start(mem, req);
+
+        RunResult result;
+        result.backend = name();
+        EmuRun c;
+        c.req = &req;
+        c.result = &result;
+        auto m = mem.bytes();
+        c.mem_size = m.size();
+
+        x86emu_t* emu = x86emu_new(0, 0);
+        if (!emu) fail(ErrorKind::environment, "libx86emu could not allocate an emulator");
+        emu->_private = &c;
+        // The memory source is mapped page by page: no copy, and whatever the
+        // routine writes lands in the source's (private) bytes, where --read
+        // finds it.
+        size_t pages = m.size() / X86EMU_PAGE_SIZE;
+        for (size_t p = 0; p < pages; ++p) x86emu_set_page(emu, p * X86EMU_PAGE_SIZE, m.data() + p * X86EMU_PAGE_SIZE);
+        x86emu_set_perm(emu, 0, pages * X86EMU_PAGE_SIZE - 1, X86EMU_PERM_RWX | X86EMU_PERM_VALID);
+        c.default_memio = x86emu_set_memio_handler(emu, on_memio);
+        x86emu_set_code_handler(emu, on_code);
+        x86emu_set_intr_handler(emu, on_intr);
+        if (req.trace) {
+            x86emu_set_log(emu, 1 << 16, flush_log);
+            emu->log.trace = X86EMU_TRACE_CODE;
+        }
+        load_regs(emu, start.regs);
+
+        auto t0 = Clock::now();
+        c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
+        x86emu_run(emu, 0);
+        result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (req.trace) x86emu_clear_log(emu, 1);
+
+        if (!c.stopped) {
+            // x86emu_run only returns on its own for HLT.
+            result.end.kind = EndKind::halt;
+            result.end.message = "HLT at " + seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)) +
+                                 " outside the return trap";
+        }
+        result.regs = save_regs(emu);
+        result.instructions = c.instructions;
+        x86emu_done(emu);
+        return result;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_emu_backend() { return std::make_unique<EmuBackend>(); }
+
+}  // namespace biosx

@@ -1,0 +1,164 @@
+// call.cpp - one BIOS call end to end, and its JSON form. Userspace.
+#include "core/call.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/format.h"
+
+namespace biosx {
+
+namespace {
+
+uint16_t parse_hex16(std::string_view t, std::string_view what)
+{
+    std::string s(t);
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s = s.substr(2);
+    if (!s.empty() && (s.back() == 'h' || s.back() == 'H')) s.pop_back();
+    uint64_t v = parse_number("0x" + s, what);
+    if (v > 0xffff) fail(ErrorKind::usage, std::string(what) + ": " + std::string(t) + " does not fit in 16 bits");
+    return static_cast<uint16_t>(v);
+}
+
+}  // namespace
+
+uint32_t parse_seg_off(std::string_view text, std::string_view what, uint16_t* seg, uint16_t* off)
+{
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos)
+        fail(ErrorKind::usage, std::string(what) + ": '" + std::string(text) + "' is not SEG:OFF (e.g. c000:0003)");
+    uint16_t s = parse_hex16(text.substr(0, colon), std::string(what) + " segment");
+    uint16_t o = parse_hex16(text.substr(colon + 1), std::string(what) + " offset");
+    if (seg) *seg = s;
+    if (off) *off = o;
+    return (uint32_t{s} << 4) + o;
+}
+
+BufferWrite parse_buffer_write(std::string_view spec)
+{
+    BufferWrite w;
+    w.spec = spec;
+    auto eq = spec.find('=');
+    if (eq == std::string_view::npos)
+        fail(ErrorKind::usage, "--write " + std::string(spec) + ": expected SEG:OFF=HEX or SEG:OFF=@FILE");
+    w.linear = parse_seg_off(spec.substr(0, eq), "--write");
+    std::string_view data = spec.substr(eq + 1);
+    if (!data.empty() && data[0] == '@') {
+        std::string path(data.substr(1));
+        std::ifstream f(path, std::ios::binary);
+        if (!f) fail(ErrorKind::usage, "--write " + std::string(spec) + ": cannot read " + path + ": " + std::strerror(errno));
+        w.bytes.assign(std::istreambuf_iterator<char>(f), {});
+        if (w.bytes.empty()) fail(ErrorKind::usage, "--write " + std::string(spec) + ": " + path + " is empty");
+    } else {
+        w.bytes = parse_hex_string(data, "--write " + std::string(spec));
+    }
+    return w;
+}
+
+BufferRead parse_buffer_read(std::string_view spec)
+{
+    BufferRead r;
+    r.spec = spec;
+    auto last = spec.rfind(':');
+    if (last == std::string_view::npos || spec.find(':') == last)
+        fail(ErrorKind::usage, "--read " + std::string(spec) + ": expected SEG:OFF:LEN (e.g. 0000:7e00:24)");
+    r.linear = parse_seg_off(spec.substr(0, last), "--read", &r.seg, &r.off);
+    uint64_t len = parse_number(spec.substr(last + 1), "--read " + std::string(spec) + " length");
+    if (len == 0 || len > (1u << 20))
+        fail(ErrorKind::usage, "--read " + std::string(spec) + ": length must be 1..1048576 bytes");
+    r.len = static_cast<uint32_t>(len);
+    return r;
+}
+
+uint8_t parse_vector(std::string_view text)
+{
+    uint64_t v = parse_number(text, "VECTOR");
+    if (v > 0xff) fail(ErrorKind::usage, "VECTOR: " + std::string(text) + " is not an interrupt number (0..0xff)");
+    return static_cast<uint8_t>(v);
+}
+
+CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
+{
+    // Validate every range first: a bad --read must not leave a half-done run.
+    auto size = mem.size();
+    for (const auto& w : spec.writes)
+        if (w.linear + w.bytes.size() > size)
+            fail(ErrorKind::usage, "--write " + w.spec + ": " + std::to_string(w.bytes.size()) + " bytes at " +
+                                       hex(w.linear, 5) + " run past the end of memory (" + hex(size, 5) + ")");
+    for (const auto& r : spec.reads)
+        if (uint64_t{r.linear} + r.len > size)
+            fail(ErrorKind::usage, "--read " + r.spec + ": " + std::to_string(r.len) + " bytes at " + hex(r.linear, 5) +
+                                       " run past the end of memory (" + hex(size, 5) + ")");
+    for (const auto& w : spec.writes) mem.write(w.linear, w.bytes);
+
+    CallOutcome out;
+    out.entry = spec.req.entry;
+    out.in = spec.req.regs;
+    out.source = mem.describe();
+    out.result = backend.run(mem, spec.req);
+    for (const auto& r : spec.reads) out.read_back.push_back(mem.read(r.linear, r.len));
+    return out;
+}
+
+nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
+{
+    using nlohmann::json;
+    const RunResult& res = out.result;
+    json j;
+    j["schema"] = "biosx.run";
+    j["schema_version"] = kJsonSchemaVersion;
+    if (out.entry.kind == Entry::Kind::interrupt)
+        j["entry"] = {{"kind", "int"}, {"vector", hex(out.entry.vector, 2)}};
+    else
+        j["entry"] = {{"kind", "call"}, {"address", seg_off(out.entry.seg, out.entry.off)}};
+    j["backend"] = res.backend;
+    if (!res.strategy.empty()) j["strategy"] = res.strategy;
+    j["source"] = out.source;
+    j["in"] = to_json(out.in);
+    j["out"] = to_json(res.regs);
+    j["flags_in"] = decode_eflags(out.in[Reg::eflags]);
+    j["flags_out"] = decode_eflags(res.regs[Reg::eflags]);
+    json changed = json::array();
+    for (int i = 0; i < kRegCount; ++i)
+        if (out.in.v[i] != res.regs.v[i]) changed.push_back(std::string(reg_name(static_cast<Reg>(i))));
+    j["changed"] = changed;
+    j["carry"] = (res.regs[Reg::eflags] & 1) != 0;
+    json end = {{"kind", std::string(end_kind_name(res.end.kind))},
+                {"completed", res.end.kind == EndKind::return_trap},
+                {"message", res.end.message}};
+    if (res.end.vector >= 0) end["vector"] = res.end.vector;
+    if (res.end.error_code >= 0) end["error_code"] = res.end.error_code;
+    if (res.end.kind == EndKind::ept_violation || res.end.kind == EndKind::bad_memory)
+        end["address"] = hex(res.end.address);
+    j["end"] = end;
+    json counts = {{"instructions", res.instructions}, {"exits", res.exits}};
+    if (!res.exits_by_reason.empty()) counts["exits_by_reason"] = res.exits_by_reason;
+    if (res.tsc_cycles) counts["tsc_cycles"] = res.tsc_cycles;
+    j["counts"] = counts;
+    j["elapsed_us"] = static_cast<uint64_t>(res.elapsed_s * 1e6 + 0.5);
+    json bufs = json::array();
+    for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i)
+        bufs.push_back({{"address", seg_off(spec.reads[i].seg, spec.reads[i].off)},
+                        {"linear", hex(spec.reads[i].linear, 5)},
+                        {"length", spec.reads[i].len},
+                        {"hex", hex_string(out.read_back[i])}});
+    j["buffers"] = bufs;
+    json io = json::array();
+    for (const auto& a : res.io)
+        io.push_back({{"port", hex(a.port, 4)},
+                      {"dir", a.write ? "out" : "in"},
+                      {"size", a.size},
+                      {"value", hex(a.value, a.size * 2)},
+                      {"disposition", a.disposition == IoDisposition::passed   ? "passed"
+                                      : a.disposition == IoDisposition::denied ? "denied"
+                                                                               : "virtual"}});
+    j["io_count"] = res.io.size();
+    if (spec.io_log) j["io"] = io;
+    return j;
+}
+
+}  // namespace biosx

@@ -1,0 +1,76 @@
+// format.cpp - small text helpers shared by the core and the CLI. Userspace.
+#include "core/format.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "core/error.h"
+
+namespace biosx {
+
+std::string hex_digits(uint64_t v, int digits)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%0*llx", digits, static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string hex(uint64_t v, int digits) { return "0x" + hex_digits(v, digits); }
+
+std::string hex_string(std::span<const uint8_t> bytes)
+{
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    s.reserve(bytes.size() * 2);
+    for (uint8_t b : bytes) {
+        s += d[b >> 4];
+        s += d[b & 15];
+    }
+    return s;
+}
+
+std::vector<uint8_t> parse_hex_string(std::string_view text, std::string_view what)
+{
+    std::vector<uint8_t> out;
+    int nib = -1;
+    for (char c : text) {
+        if (c == ' ' || c == ':' || c == '\n' || c == '\t') continue;
+        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (v < 0)
+            fail(ErrorKind::usage, std::string(what) + ": '" + std::string(1, c) + "' is not a hex digit");
+        if (nib < 0) {
+            nib = v;
+        } else {
+            out.push_back(static_cast<uint8_t>(nib << 4 | v));
+            nib = -1;
+        }
+    }
+    if (nib >= 0) fail(ErrorKind::usage, std::string(what) + ": odd number of hex digits");
+    if (out.empty()) fail(ErrorKind::usage, std::string(what) + ": no bytes given");
+    return out;
+}
+
+std::string hex_dump(std::span<const uint8_t> bytes, uint32_t base)
+{
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 16) {
+        char line[128];
+        int n = std::snprintf(line, sizeof line, "%05x ", static_cast<unsigned>(base + i));
+        std::string ascii;
+        for (size_t k = 0; k < 16; ++k) {
+            if (i + k < bytes.size()) {
+                uint8_t b = bytes[i + k];
+                n += std::snprintf(line + n, sizeof line - n, "%s%02x", k == 8 ? "  " : " ", b);
+                ascii += (b >= 0x20 && b < 0x7f) ? static_cast<char>(b) : '.';
+            } else {
+                n += std::snprintf(line + n, sizeof line - n, "%s  ", k == 8 ? "   " : " ");
+            }
+        }
+        out += std::string(line) + "  |" + ascii + "|\n";
+    }
+    return out;
+}
+
+std::string seg_off(uint16_t seg, uint16_t off) { return hex_digits(seg, 4) + ":" + hex_digits(off, 4); }
+
+}  // namespace biosx

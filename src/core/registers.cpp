@@ -1,0 +1,145 @@
+// registers.cpp - register names, aliases, parsing and JSON. Userspace.
+#include "core/registers.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/format.h"
+
+namespace biosx {
+
+namespace {
+constexpr std::string_view kNames[kRegCount] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp",
+                                                "eip", "eflags", "cs", "ds", "es", "fs", "gs", "ss"};
+}
+
+std::string_view reg_name(Reg r) { return kNames[static_cast<int>(r)]; }
+int reg_bits(Reg r) { return static_cast<int>(r) >= static_cast<int>(Reg::cs) ? 16 : 32; }
+
+const std::vector<RegAlias>& reg_aliases()
+{
+    static const std::vector<RegAlias> aliases = [] {
+        std::vector<RegAlias> a;
+        for (int i = 0; i < kRegCount; ++i) {
+            auto r = static_cast<Reg>(i);
+            a.push_back({kNames[i], r, 0, reg_bits(r)});
+        }
+        // The 16-bit halves BIOS documentation uses (AX, SI, FLAGS, IP...).
+        const std::pair<std::string_view, Reg> words[] = {
+            {"ax", Reg::eax}, {"bx", Reg::ebx}, {"cx", Reg::ecx}, {"dx", Reg::edx}, {"si", Reg::esi},
+            {"di", Reg::edi}, {"bp", Reg::ebp}, {"sp", Reg::esp}, {"ip", Reg::eip}, {"flags", Reg::eflags}};
+        for (auto [n, r] : words) a.push_back({n, r, 0, 16});
+        const std::tuple<std::string_view, Reg, int> bytes[] = {
+            {"ah", Reg::eax, 8}, {"al", Reg::eax, 0}, {"bh", Reg::ebx, 8}, {"bl", Reg::ebx, 0},
+            {"ch", Reg::ecx, 8}, {"cl", Reg::ecx, 0}, {"dh", Reg::edx, 8}, {"dl", Reg::edx, 0}};
+        for (auto [n, r, s] : bytes) a.push_back({n, r, s, 8});
+        return a;
+    }();
+    return aliases;
+}
+
+const RegAlias* find_alias(std::string_view name)
+{
+    for (const auto& a : reg_aliases())
+        if (a.name == name) return &a;
+    return nullptr;
+}
+
+uint64_t parse_number(std::string_view text, std::string_view what)
+{
+    std::string_view s = text;
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s.remove_prefix(2);
+    } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        base = 2;
+        s.remove_prefix(2);
+    } else if (s.size() > 1 && (s.back() == 'h' || s.back() == 'H')) {
+        base = 16;
+        s.remove_suffix(1);
+    }
+    // Digit separators as in the style guide's own example (0x1_0000_0000).
+    std::string digits;
+    for (char c : s)
+        if (c != '_') digits += c;
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+    if (digits.empty() || ec == std::errc::invalid_argument || p != digits.data() + digits.size())
+        fail(ErrorKind::usage, std::string(what) + ": '" + std::string(text) +
+                                   "' is not a number (use decimal, 0x4f00 or 4f00h)");
+    if (ec == std::errc::result_out_of_range)
+        fail(ErrorKind::usage, std::string(what) + ": '" + std::string(text) + "' does not fit in 64 bits");
+    return v;
+}
+
+void set_alias(Registers& regs, const RegAlias& alias, uint64_t value, std::string_view flag)
+{
+    uint64_t limit = (uint64_t{1} << alias.bits) - 1;
+    if (value > limit)
+        fail(ErrorKind::usage, std::string(flag) + ": " + hex(value) + " does not fit in " +
+                                   std::to_string(alias.bits) + " bits (maximum " + hex(limit) + ")");
+    uint32_t mask = static_cast<uint32_t>(limit << alias.shift);
+    uint32_t& r = regs[alias.reg];
+    r = (r & ~mask) | static_cast<uint32_t>(value << alias.shift);
+}
+
+void apply_json(Registers& regs, const nlohmann::json& j, std::string_view origin)
+{
+    if (!j.is_object()) fail(ErrorKind::usage, std::string(origin) + ": expected a JSON object of registers");
+    // Full registers first, then parts, so {"eax":0,"ah":1} means what it says
+    // whatever order the object's keys come in.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& [key, val] : j.items()) {
+            const RegAlias* a = find_alias(key);
+            if (!a)
+                fail(ErrorKind::usage,
+                     std::string(origin) + ": unknown register '" + key + "' (known: eax..ss, ax..dx, ah..dl)");
+            bool full = a->bits == reg_bits(a->reg);
+            if ((pass == 0) != full) continue;
+            std::string what = std::string(origin) + ": " + key;
+            uint64_t v;
+            if (val.is_number_unsigned())
+                v = val.get<uint64_t>();
+            else if (val.is_number_integer())
+                fail(ErrorKind::usage, what + ": negative values are not registers");
+            else if (val.is_string())
+                v = parse_number(val.get<std::string>(), what);
+            else
+                fail(ErrorKind::usage, what + ": expected a number or a numeric string");
+            set_alias(regs, *a, v, what);
+        }
+    }
+}
+
+nlohmann::json to_json(const Registers& regs)
+{
+    nlohmann::json j = nlohmann::json::object();
+    for (int i = 0; i < kRegCount; ++i) {
+        auto r = static_cast<Reg>(i);
+        j[std::string(kNames[i])] = hex(regs[r], reg_bits(r) / 4);
+    }
+    return j;
+}
+
+const std::vector<FlagBit>& eflags_bits()
+{
+    static const std::vector<FlagBit> bits = {{"cf", 0},  {"pf", 2},  {"af", 4},  {"zf", 6},   {"sf", 7},
+                                              {"tf", 8},  {"if", 9},  {"df", 10}, {"of", 11},  {"nt", 14},
+                                              {"rf", 16}, {"vm", 17}, {"ac", 18}, {"vif", 19}, {"vip", 20},
+                                              {"id", 21}};
+    return bits;
+}
+
+nlohmann::json decode_eflags(uint32_t eflags)
+{
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& f : eflags_bits()) j[std::string(f.name)] = ((eflags >> f.bit) & 1) != 0;
+    j["iopl"] = (eflags >> 12) & 3;
+    return j;
+}
+
+}  // namespace biosx

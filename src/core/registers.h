@@ -1,0 +1,64 @@
+// registers.h - the sixteen registers of a real-mode call, their names and
+// the sub-register aliases (AX, AH, AL, ...) BIOS documentation uses. Userspace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace biosx {
+
+// Index of each architectural register, in the mission's order.
+enum class Reg : int { eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags, cs, ds, es, fs, gs, ss };
+inline constexpr int kRegCount = 16;
+
+struct Registers {
+    uint32_t v[kRegCount] = {};
+    uint32_t& operator[](Reg r) { return v[static_cast<int>(r)]; }
+    uint32_t operator[](Reg r) const { return v[static_cast<int>(r)]; }
+    bool operator==(const Registers&) const = default;
+};
+
+// Lower-case name of a register ("eax", "cs").
+std::string_view reg_name(Reg r);
+// Width of the architectural register in bits (32 or 16 for selectors).
+int reg_bits(Reg r);
+
+// A name a user may set: a full register or a part of one (ax, ah, al, si...).
+struct RegAlias {
+    std::string_view name;
+    Reg reg;
+    int shift;  // bit position of the part inside the register
+    int bits;   // width of the part
+};
+const std::vector<RegAlias>& reg_aliases();
+const RegAlias* find_alias(std::string_view name);
+
+// Parses a number as users write it: 0x4f00, 4f00h, 0b101, or decimal.
+// Throws biosx::Error(Usage) naming `what` when it is not a number.
+uint64_t parse_number(std::string_view text, std::string_view what);
+
+// Sets `alias` in `regs` to `value`; throws Usage naming the flag and the
+// limit when the value does not fit the part.
+void set_alias(Registers& regs, const RegAlias& alias, uint64_t value, std::string_view flag);
+
+// Registers from a JSON object {"eax": 1, "ah": "0x4f", ...}; keys are any
+// alias; values are numbers or numeric strings. Unknown keys are errors.
+void apply_json(Registers& regs, const nlohmann::json& j, std::string_view origin);
+
+// The registers as {"eax": "0x00000000", ...} (fixed-width hex strings).
+nlohmann::json to_json(const Registers& regs);
+
+// EFLAGS bits by their conventional names.
+struct FlagBit {
+    std::string_view name;
+    int bit;
+};
+const std::vector<FlagBit>& eflags_bits();
+nlohmann::json decode_eflags(uint32_t eflags);
+
+}  // namespace biosx

@@ -1,0 +1,56 @@
+// source.cpp - choosing memory source and backend. Userspace.
+#include "core/source.h"
+
+#include <unistd.h>
+
+#include "core/error.h"
+
+namespace biosx {
+
+Source open_source(const SourceOptions& opt)
+{
+    Source s;
+    if (opt.backend != "auto" && opt.backend != "emu" && opt.backend != "vmx")
+        fail(ErrorKind::usage, "--backend " + opt.backend + ": unknown backend (auto, emu or vmx)");
+
+    if (opt.backend == "vmx") {
+        if (!opt.image.empty())
+            fail(ErrorKind::usage, "--backend vmx runs over the module's guest memory; it cannot use --image");
+        s.backend = make_vmx_backend_if_present();
+        if (!s.backend)
+            fail(ErrorKind::environment,
+                 "--backend vmx: /dev/biosx does not exist (load the module: modprobe biosx, or use --backend emu)");
+        s.mem = open_vmx_memory_if_present();
+        return s;
+    }
+    if (!opt.image.empty()) {
+        s.mem = open_image(opt.image);
+        s.backend = make_emu_backend();
+        return s;
+    }
+    if (opt.backend == "auto") {
+        if (auto b = make_vmx_backend_if_present()) {
+            s.backend = std::move(b);
+            s.mem = open_vmx_memory_if_present();
+            return s;
+        }
+    }
+    std::string why;
+    try {
+        s.mem = open_host_memory();
+        s.backend = make_emu_backend();
+        return s;
+    } catch (const Error& e) {
+        why = e.what();
+    }
+    std::string bundled = default_image_path();
+    if (bundled.empty())
+        fail(ErrorKind::environment, "no BIOS is reachable: " + why +
+                                         "; no bundled snapshot is installed either (pass --image FILE)");
+    s.mem = open_image(bundled);
+    s.backend = make_emu_backend();
+    s.note = "note: the host's BIOS is not reachable (" + why + "); using the bundled SeaBIOS snapshot " + bundled;
+    return s;
+}
+
+}  // namespace biosx

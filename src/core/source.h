@@ -1,0 +1,33 @@
+// source.h - picks the memory source and backend from the user's choice and
+// what this machine offers (image, module, /dev/mem, the bundled snapshot).
+// Userspace.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/backend.h"
+#include "core/memory.h"
+
+namespace biosx {
+
+struct SourceOptions {
+    std::string image;             // --image FILE, or empty
+    std::string backend = "auto";  // auto | emu | vmx
+    bool need_backend = true;      // false for views that only read memory
+};
+
+struct Source {
+    std::unique_ptr<Memory> mem;
+    std::unique_ptr<Backend> backend;  // null when need_backend was false and none fits
+    std::string note;                  // one line for stderr when a fallback was taken
+};
+
+Source open_source(const SourceOptions& opt);
+
+// The vmx backend and its memory, when the module is present; null when the
+// device is absent. Throws Error(environment) when it is there but unusable.
+std::unique_ptr<Backend> make_vmx_backend_if_present();
+std::unique_ptr<Memory> open_vmx_memory_if_present();
+
+}  // namespace biosx
