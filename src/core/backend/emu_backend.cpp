@@ -124,7 +124,9 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
 // a CPU exception ends the run, as the vmx backend's exception bitmap does.
 int on_intr(x86emu_t* emu, u8 num, unsigned type)
 {
-    if ((type & 0xff) == INTR_TYPE_FAULT) {
+    // libx86emu raises #DE as a "soft" interrupt with INTR_MODE_RESTART;
+    // software INT n and INT3 never carry RESTART.
+    if ((type & 0xff) == INTR_TYPE_FAULT || (type & INTR_MODE_RESTART)) {
         static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
                                       "#BR bound range", "#UD invalid opcode", "#NM device not available",
                                       "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
@@ -215,8 +217,13 @@ public:
         // routine writes lands in the source's (private) bytes, where --read
         // finds it.
         size_t pages = m.size() / X86EMU_PAGE_SIZE;
-        for (size_t p = 0; p < pages; ++p) x86emu_set_page(emu, p * X86EMU_PAGE_SIZE, m.data() + p * X86EMU_PAGE_SIZE);
-        x86emu_set_perm(emu, 0, pages * X86EMU_PAGE_SIZE - 1, X86EMU_PERM_RWX | X86EMU_PERM_VALID);
+        // Permissions are set page by page: libx86emu 3.5's x86emu_set_perm
+        // stops after the first page when a range starts at address 0.
+        for (size_t p = 0; p < pages; ++p) {
+            unsigned at = static_cast<unsigned>(p * X86EMU_PAGE_SIZE);
+            x86emu_set_page(emu, at, m.data() + at);
+            x86emu_set_perm(emu, at, at + X86EMU_PAGE_SIZE - 1, X86EMU_PERM_RWX | X86EMU_PERM_VALID);
+        }
         c.default_memio = x86emu_set_memio_handler(emu, on_memio);
         x86emu_set_code_handler(emu, on_code);
         x86emu_set_intr_handler(emu, on_intr);

@@ -1,0 +1,215 @@
+// test_call.cpp - buffers, vectors, exit codes, and runs of tiny programs on
+// the emulation backend over a crafted memory image.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/call.h"
+#include "core/error.h"
+#include "core/io_policy.h"
+#include "core/run_setup.h"
+#include "core/x86/realmode.h"
+
+using namespace biosx;
+
+namespace {
+
+class TestMemory final : public Memory {
+public:
+    TestMemory() : b_(kRealModeSize, 0) {}
+    MemoryKind kind() const override { return MemoryKind::image; }
+    std::string describe() const override { return "test"; }
+    std::span<uint8_t> bytes() override { return b_; }
+    // Places `code` at F000:off and points vector `v` at it.
+    void handler(uint8_t v, uint16_t off, std::vector<uint8_t> code)
+    {
+        write(0xf0000 + off, code);
+        write16(v * 4, off);
+        write16(v * 4 + 2, 0xf000);
+    }
+
+private:
+    std::vector<uint8_t> b_;
+};
+
+template <class F>
+ErrorKind kind_of(F f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.kind();
+    }
+    FAIL("no error thrown");
+    return ErrorKind::usage;
+}
+
+CallSpec int_spec(uint8_t v)
+{
+    CallSpec s;
+    s.req.entry.vector = v;
+    s.req.regs = default_registers();
+    s.req.limits.timeout_s = 2;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("SEG:OFF, --write and --read specs")
+{
+    uint16_t s, o;
+    CHECK(parse_seg_off("c000:0003", "x", &s, &o) == 0xc0003);
+    CHECK(s == 0xc000);
+    CHECK(o == 3);
+    CHECK(parse_seg_off("0xffff:0x10", "x") == 0x100000);
+    CHECK(kind_of([] { parse_seg_off("c0000003", "x"); }) == ErrorKind::usage);
+    CHECK(kind_of([] { parse_seg_off("10000:0", "x"); }) == ErrorKind::usage);
+    auto w = parse_buffer_write("0000:7e00=55aa 01");
+    CHECK(w.linear == 0x7e00);
+    CHECK(w.bytes == std::vector<uint8_t>{0x55, 0xaa, 0x01});
+    CHECK(kind_of([] { parse_buffer_write("0000:7e00=5"); }) == ErrorKind::usage);
+    CHECK(kind_of([] { parse_buffer_write("0000:7e00=zz"); }) == ErrorKind::usage);
+    CHECK(kind_of([] { parse_buffer_write("0000:7e00"); }) == ErrorKind::usage);
+    CHECK(kind_of([] { parse_buffer_write("0000:7e00=@/nonexistent/file"); }) == ErrorKind::usage);
+    auto r = parse_buffer_read("0000:7e00:24");
+    CHECK(r.linear == 0x7e00);
+    CHECK(r.len == 24);
+    CHECK(parse_buffer_read("0000:7e00:0x18").len == 24);
+    CHECK(kind_of([] { parse_buffer_read("0000:7e00"); }) == ErrorKind::usage);
+    CHECK(kind_of([] { parse_buffer_read("0000:7e00:0"); }) == ErrorKind::usage);
+    CHECK(parse_vector("0x15") == 0x15);
+    CHECK(parse_vector("15h") == 0x15);
+    CHECK(parse_vector("21") == 21);
+    CHECK(kind_of([] { parse_vector("0x100"); }) == ErrorKind::usage);
+}
+
+TEST_CASE("exit codes are the documented ones")
+{
+    CHECK(static_cast<int>(exit_code_for(ErrorKind::usage)) == 2);
+    CHECK(static_cast<int>(exit_code_for(ErrorKind::environment)) == 3);
+    CHECK(static_cast<int>(exit_code_for(ErrorKind::incomplete)) == 4);
+    CHECK(static_cast<int>(ExitCode::carry) == 5);
+}
+
+TEST_CASE("INT n runs the handler and IRET lands on the trap")
+{
+    TestMemory m;
+    // mov ax, 0x1234 ; stc ; retf 2 (BIOS style: return CF through the flags image)
+    m.handler(0x11, 0x100, {0xb8, 0x34, 0x12, 0xf9, 0xca, 0x02, 0x00});
+    auto b = make_emu_backend();
+    auto out = run_call(*b, m, int_spec(0x11));
+    CHECK(out.result.end.kind == EndKind::return_trap);
+    CHECK(out.result.regs[Reg::eax] == 0x1234);
+    CHECK((out.result.regs[Reg::eflags] & 1) == 1);
+    CHECK(out.result.regs[Reg::esp] == BIOSX_DEFAULT_SP);
+    CHECK(out.result.regs[Reg::eip] == BIOSX_TRAP_OFF);
+    CHECK(out.result.instructions == 3);
+    auto j = call_to_json(int_spec(0x11), out);
+    CHECK(j["schema_version"] == kJsonSchemaVersion);
+    CHECK(j["carry"] == true);
+    CHECK(j["out"]["eax"] == "0x00001234");
+    CHECK(j["end"]["completed"] == true);
+}
+
+TEST_CASE("a vector with no handler is refused before anything runs")
+{
+    TestMemory m;
+    auto b = make_emu_backend();
+    CHECK(kind_of([&] { run_call(*b, m, int_spec(0x10)); }) == ErrorKind::environment);
+    CHECK(m.bytes()[BIOSX_TRAP_LINEAR] == 0);  // nothing was written
+    m.write16(0x10 * 4, 0x1000);
+    m.write16(0x10 * 4 + 2, 0xe000);  // points at zeroed memory
+    CHECK(kind_of([&] { run_call(*b, m, int_spec(0x10)); }) == ErrorKind::environment);
+    std::vector<uint8_t> ff(64, 0xff);
+    m.write(0xe1000, ff);  // erased flash
+    CHECK(kind_of([&] { run_call(*b, m, int_spec(0x10)); }) == ErrorKind::environment);
+}
+
+TEST_CASE("buffers outside memory are refused before the run")
+{
+    TestMemory m;
+    m.handler(0x11, 0x100, {0xcf});
+    auto b = make_emu_backend();
+    auto s = int_spec(0x11);
+    s.reads.push_back(parse_buffer_read("ffff:fff0:64"));
+    CHECK(kind_of([&] { run_call(*b, m, s); }) == ErrorKind::usage);
+    CHECK(m.bytes()[BIOSX_TRAP_LINEAR] == 0);
+    s.reads.clear();
+    s.writes.push_back(parse_buffer_write("f000:fffe=010203"));
+    CHECK(kind_of([&] { run_call(*b, m, s); }) == ErrorKind::usage);
+}
+
+TEST_CASE("buffers are written before and read after the run")
+{
+    TestMemory m;
+    // les di,... no: inc byte [es:di] ; iret
+    m.handler(0x15, 0x200, {0x26, 0xfe, 0x05, 0xcf});
+    auto b = make_emu_backend();
+    auto s = int_spec(0x15);
+    s.req.regs[Reg::edi] = 0x7e00;
+    s.writes.push_back(parse_buffer_write("0000:7e00=41"));
+    s.reads.push_back(parse_buffer_read("0000:7e00:2"));
+    auto out = run_call(*b, m, s);
+    REQUIRE(out.read_back.size() == 1);
+    CHECK(out.read_back[0] == std::vector<uint8_t>{0x42, 0x00});
+    CHECK(call_to_json(s, out)["buffers"][0]["hex"] == "4200");
+}
+
+TEST_CASE("bounded: an endless loop hits the instruction limit, then the clock")
+{
+    TestMemory m;
+    m.handler(0x20, 0x300, {0xeb, 0xfe});  // jmp $
+    auto b = make_emu_backend();
+    auto s = int_spec(0x20);
+    s.req.limits.max_instructions = 1000;
+    auto out = run_call(*b, m, s);
+    CHECK(out.result.end.kind == EndKind::instruction_limit);
+    CHECK(out.result.instructions == 1000);
+    s.req.limits.max_instructions = ~0ull;
+    s.req.limits.timeout_s = 0.05;
+    out = run_call(*b, m, s);
+    CHECK(out.result.end.kind == EndKind::timeout);
+    CHECK(out.result.elapsed_s >= 0.05);
+    CHECK(out.result.elapsed_s < 1.0);
+}
+
+TEST_CASE("HLT outside the trap, exceptions and wild fetches end the run distinctly")
+{
+    TestMemory m;
+    m.handler(0x21, 0x400, {0xfa, 0xf4});                 // cli ; hlt
+    m.handler(0x22, 0x500, {0x31, 0xc9, 0xf7, 0xf1});     // xor cx,cx ; div cx -> #DE
+    m.handler(0x23, 0x600, {0xea, 0x10, 0x00, 0xff, 0xff});  // jmp ffff:0010 -> 0x100000, past a 1 MiB source
+    auto b = make_emu_backend();
+    CHECK(run_call(*b, m, int_spec(0x21)).result.end.kind == EndKind::halt);
+    auto de = run_call(*b, m, int_spec(0x22)).result;
+    CHECK(de.end.kind == EndKind::exception);
+    CHECK(de.end.vector == 0);
+    auto wild = run_call(*b, m, int_spec(0x23)).result;
+    CHECK(wild.end.kind == EndKind::bad_memory);
+    CHECK(wild.end.address == 0x100000);
+}
+
+TEST_CASE("I/O policy: virtual ports read all ones; the deny list holds on the host too")
+{
+    TestMemory m;
+    // in al,0x61 ; out 0x64,al ; in ax,0x60 ; iret
+    m.handler(0x24, 0x700, {0xe4, 0x61, 0xe6, 0x64, 0xe5, 0x60, 0xcf});
+    auto b = make_emu_backend();
+    auto s = int_spec(0x24);
+    auto out = run_call(*b, m, s);
+    REQUIRE(out.result.io.size() == 3);
+    CHECK(out.result.io[0].value == 0xff);
+    CHECK(out.result.io[0].disposition == IoDisposition::virtual_);
+    CHECK(out.result.io[1].write);
+    CHECK(out.result.io[1].disposition == IoDisposition::denied);
+    CHECK(out.result.io[2].value == 0xffff);
+    CHECK((out.result.regs[Reg::eax] & 0xffff) == 0xffff);
+
+    IoPolicy p;
+    CHECK(p.denied(0xcf9, true) != nullptr);
+    CHECK(p.denied(0xcf8, true) == nullptr);  // PCI config address (dword) is fine
+    CHECK(p.denied(0x64, false) == nullptr);  // status polling is harmless
+    CHECK(p.denied(0x64, true) != nullptr);
+    CHECK(p.denied(0x92, true) != nullptr);
+    CHECK(p.denied(0x21, true) != nullptr);
+    CHECK(p.denied(0x43, true) != nullptr);
+}
