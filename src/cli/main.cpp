@@ -43,7 +43,7 @@ int main(int argc, char** argv)
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);
         // One line naming the problem, then where to look.
-        std::fprintf(stderr, "biosx: %s\nRun 'biosx --help' for usage.\n", e.what());
+        std::fprintf(stderr, "biosx: %s (see biosx --help)\n", e.what());
         return static_cast<int>(ExitCode::usage);
     } catch (const Error& e) {
         std::fprintf(stderr, "biosx: %s\n", e.what());
