@@ -187,14 +187,19 @@ void add_run_options(CLI::App* sub, RunOptions& o)
 
 }  // namespace
 
-void setup_int_and_call(CLI::App& app)
+void setup_int(CLI::App& app)
 {
-    static RunOptions int_opts, call_opts;
+    static RunOptions int_opts;
     auto* i = app.add_subcommand("int", "Run a BIOS interrupt handler (INT VECTOR) and print the registers");
     i->add_option("VECTOR", int_opts.target, "Interrupt number: 0x11, 11h or 17")->required();
     add_run_options(i, int_opts);
     i->footer("Example: biosx int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --es 0 --di 0x7e00 --read 0000:7e00:24");
     i->callback([] { run(int_opts, Entry::Kind::interrupt); });
+}
+
+void setup_call(CLI::App& app)
+{
+    static RunOptions call_opts;
 
     auto* c = app.add_subcommand("call", "Far-call a real-mode entry point SEG:OFF that returns with RETF");
     c->add_option("SEG:OFF", call_opts.target, "Entry point, hex: c000:0003")->required();

@@ -32,7 +32,8 @@ Source open_source_from_globals(bool need_backend = true);
 bool use_color();
 
 // Subcommand registration: one function per file.
-void setup_int_and_call(CLI::App& app);
+void setup_int(CLI::App& app);
+void setup_call(CLI::App& app);
 void setup_caps(CLI::App& app);
 void setup_dump_vmcs(CLI::App& app);
 void setup_memmap(CLI::App& app);

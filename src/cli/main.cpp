@@ -2,6 +2,7 @@
 // errors to the documented exit codes. Userspace CLI.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string_view>
 
 #include "cli/common.h"
 #include "core/error.h"
@@ -15,6 +16,38 @@ constexpr const char* kExitCodes =
     "  3  environment: no BIOS handler, no permission, backend or device unavailable\n"
     "  4  the routine did not complete: timeout, instruction limit, exception, halt\n"
     "  5  the call completed with CF=1 and --fail-on-carry was given\n";
+
+// The subcommand table: main only looks a command up and sets it up.
+struct Command {
+    const char* name;
+    void (*setup)(CLI::App&);
+};
+constexpr Command kCommands[] = {
+    {"int", biosx::cli::setup_int},
+    {"call", biosx::cli::setup_call},
+    {"caps", biosx::cli::setup_caps},
+    {"dump-vmcs", biosx::cli::setup_dump_vmcs},
+    {"memmap", biosx::cli::setup_memmap},
+};
+
+// The subcommand named on the command line, if any. Only that one is set
+// up: building every option of every subcommand costs more than a whole
+// INT 11h under emulation (docs/performance.md).
+const Command* named_command(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "--image" || a == "--backend") {
+            ++i;  // skip the option's value
+            continue;
+        }
+        if (a.starts_with("-")) continue;
+        for (const auto& c : kCommands)
+            if (a == c.name) return &c;
+        return nullptr;
+    }
+    return nullptr;
+}
 
 }  // namespace
 
@@ -32,10 +65,10 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"auto", "emu", "vmx"}));
     app.add_flag("--json", g.json, "Print one JSON object instead of text");
 
-    cli::setup_int_and_call(app);
-    cli::setup_caps(app);
-    cli::setup_dump_vmcs(app);
-    cli::setup_memmap(app);
+    if (const Command* c = named_command(argc, argv))
+        c->setup(app);
+    else
+        for (const auto& c : kCommands) c.setup(app);
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
     try {

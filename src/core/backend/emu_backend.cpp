@@ -21,11 +21,11 @@ using Clock = std::chrono::steady_clock;
 struct EmuRun {
     const RunRequest* req = nullptr;
     RunResult* result = nullptr;
-    x86emu_memio_handler_t default_memio = nullptr;
     uint32_t trap_linear = BIOSX_TRAP_LINEAR;
     uint64_t instructions = 0;
     Clock::time_point deadline;
     bool stopped = false;  // set when a callback decided how the run ended
+    uint8_t* mem = nullptr;
     size_t mem_size = 0;
 };
 
@@ -78,44 +78,79 @@ unsigned io_width(unsigned type)
     }
 }
 
-// Port I/O goes through the policy; memory goes to libx86emu's own handler,
-// and an access outside the memory source ends the run.
+// Real hardware ports for the host source (root, after iopl(3)).
+uint32_t port_in(uint16_t port, unsigned size)
+{
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+void port_out(uint16_t port, unsigned size, uint32_t v)
+{
+    if (size == 1)
+        outb(static_cast<uint8_t>(v), port);
+    else if (size == 2)
+        outw(static_cast<uint16_t>(v), port);
+    else
+        outl(v, port);
+}
+
+unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
+{
+    uint16_t port = static_cast<uint16_t>(addr);
+    IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
+    const IoPolicy& pol = c->req->io;
+    uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    if (pol.denied(port, write)) {
+        a.disposition = IoDisposition::denied;
+        if (!write) *val = a.value = ones;
+    } else if (pol.virtual_io) {
+        if (!write) *val = a.value = ones;
+    } else {
+        a.disposition = IoDisposition::passed;
+        if (write)
+            port_out(port, size, *val);
+        else
+            *val = a.value = port_in(port, size);
+    }
+    c->result->io.push_back(a);
+    if (c->req->trace)
+        std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in", hex(port, 4).c_str(),
+                     size == 1 ? "b" : size == 2 ? "w" : "d", hex(a.value, size * 2).c_str(),
+                     a.disposition == IoDisposition::denied     ? " (denied)"
+                     : a.disposition == IoDisposition::virtual_ ? " (virtual)"
+                                                                : "");
+    (void)emu;
+    return 0;
+}
+
+// Every memory and port access of the emulated CPU lands here. Memory is the
+// source's own bytes, read and written in place (no per-page bookkeeping:
+// libx86emu's page tables cost more than a whole INT 11h); an access outside
+// the source ends the run.
 unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
 {
     EmuRun* c = ctx(emu);
     unsigned kind = type & ~0xffu;
-    if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) {
-        bool write = kind == X86EMU_MEMIO_O;
-        unsigned size = io_width(type);
-        uint16_t port = static_cast<uint16_t>(addr);
-        IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
-        const IoPolicy& pol = c->req->io;
-        uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-        if (pol.denied(port, write)) {
-            a.disposition = IoDisposition::denied;
-            if (!write) *val = a.value = ones;
-        } else if (pol.virtual_io) {
-            if (!write) *val = a.value = ones;
-        } else {
-            a.disposition = IoDisposition::passed;
-            c->default_memio(emu, addr, val, type);
-            if (!write) a.value = *val;
-        }
-        c->result->io.push_back(a);
-        if (c->req->trace)
-            std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in",
-                         hex(port, 4).c_str(), size == 1 ? "b" : size == 2 ? "w" : "d", hex(a.value, size * 2).c_str(),
-                         a.disposition == IoDisposition::denied ? " (denied)"
-                         : a.disposition == IoDisposition::virtual_ ? " (virtual)" : "");
-        return 0;
-    }
-    unsigned bad = c->default_memio(emu, addr, val, type);
-    if (bad) {
+    unsigned size = io_width(type);
+    if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) return on_io(emu, c, addr, val, kind == X86EMU_MEMIO_O, size);
+
+    if (uint64_t{addr} + size > c->mem_size) {
         const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
         end_run(emu, EndKind::bad_memory,
                 std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
                     std::to_string(c->mem_size) + " bytes)",
                 addr);
+        if (kind != X86EMU_MEMIO_W) *val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+        return 1;
+    }
+    uint8_t* p = c->mem + addr;
+    if (kind == X86EMU_MEMIO_W) {
+        uint32_t v = *val;
+        std::memcpy(p, &v, size);  // x86 is little-endian, so is the host
+    } else {
+        uint32_t v = 0;
+        std::memcpy(&v, p, size);
+        *val = v;
     }
     return 0;
 }
@@ -213,18 +248,10 @@ public:
         x86emu_t* emu = x86emu_new(0, 0);
         if (!emu) fail(ErrorKind::environment, "libx86emu could not allocate an emulator");
         emu->_private = &c;
-        // The memory source is mapped page by page: no copy, and whatever the
-        // routine writes lands in the source's (private) bytes, where --read
-        // finds it.
-        size_t pages = m.size() / X86EMU_PAGE_SIZE;
-        // Permissions are set page by page: libx86emu 3.5's x86emu_set_perm
-        // stops after the first page when a range starts at address 0.
-        for (size_t p = 0; p < pages; ++p) {
-            unsigned at = static_cast<unsigned>(p * X86EMU_PAGE_SIZE);
-            x86emu_set_page(emu, at, m.data() + at);
-            x86emu_set_perm(emu, at, at + X86EMU_PAGE_SIZE - 1, X86EMU_PERM_RWX | X86EMU_PERM_VALID);
-        }
-        c.default_memio = x86emu_set_memio_handler(emu, on_memio);
+        // Memory is served by on_memio straight from the source's bytes, so
+        // whatever the routine writes lands where --read finds it.
+        c.mem = m.data();
+        x86emu_set_memio_handler(emu, on_memio);
         x86emu_set_code_handler(emu, on_code);
         x86emu_set_intr_handler(emu, on_intr);
         if (req.trace) {
