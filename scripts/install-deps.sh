@@ -8,6 +8,7 @@ run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 pkgs="build-essential cmake libcli11-dev nlohmann-json3-dev doctest-dev libx86emu-dev
       qemu-system-x86 seabios nasm python3"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs bochs bochsbios vgabios bochs-term busybox-static linux-image-amd64 linux-headers-amd64
           xorriso isolinux syslinux-common cpio kmod bsdextrautils util-linux"
