@@ -37,5 +37,6 @@ void setup_call(CLI::App& app);
 void setup_caps(CLI::App& app);
 void setup_dump_vmcs(CLI::App& app);
 void setup_memmap(CLI::App& app);
+void setup_completion(CLI::App& app);
 
 }  // namespace biosx::cli

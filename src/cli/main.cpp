@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"caps", biosx::cli::setup_caps},
     {"dump-vmcs", biosx::cli::setup_dump_vmcs},
     {"memmap", biosx::cli::setup_memmap},
+    {"completion", biosx::cli::setup_completion},
 };
 
 // The subcommand named on the command line, if any. Only that one is set
@@ -65,8 +66,10 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"auto", "emu", "vmx"}));
     app.add_flag("--json", g.json, "Print one JSON object instead of text");
 
-    if (const Command* c = named_command(argc, argv))
-        c->setup(app);
+    // `completion` describes every subcommand, so it needs them all.
+    const Command* named = named_command(argc, argv);
+    if (named && std::string_view(named->name) != "completion")
+        named->setup(app);
     else
         for (const auto& c : kCommands) c.setup(app);
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
