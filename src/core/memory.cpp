@@ -146,8 +146,22 @@ std::unique_ptr<Memory> open_host_memory()
 
 std::string default_image_path()
 {
-    for (const char* dir : {BIOSX_BUILD_DATADIR, BIOSX_DATADIR}) {
-        std::string p = std::string(dir) + "/seabios.img";
+    // Next to the binary first (build tree, or an installed tree under any
+    // prefix: PREFIX/bin/biosx -> PREFIX/share/biosx), then the configured
+    // directories.
+    std::vector<std::string> dirs;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        std::string dir(exe, static_cast<size_t>(n));
+        dir = dir.substr(0, dir.rfind('/'));
+        dirs.push_back(dir + "/share");
+        dirs.push_back(dir + "/../share/biosx");
+    }
+    dirs.push_back(BIOSX_BUILD_DATADIR);
+    dirs.push_back(BIOSX_DATADIR);
+    for (const auto& d : dirs) {
+        std::string p = d + "/seabios.img";
         if (access(p.c_str(), R_OK) == 0) return p;
     }
     return "";
