@@ -88,7 +88,7 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
         const std::string& k = t[0];
         if (k == "cpu-model") {
             if (t.size() < 2) bad("expected \"cpu-model NAME\"");
-            raw.model = line.substr(line.find(t[1]));
+            raw.model = line.substr(line.find(t[1], line.find(k) + k.size()));
             while (!raw.model.empty() && std::isspace(static_cast<unsigned char>(raw.model.back()))) raw.model.pop_back();
         } else if (k == "vendor") {
             want(t, 2, "vendor NAME");
