@@ -24,6 +24,8 @@ usage: run-guest.sh --cpu MODEL --script SCRIPT --out DIR [options]
   --ips N              Bochs instructions per emulated second (default 50000000)
   --megs N             guest RAM in MiB (default 256)
   --append STR         extra kernel command line
+  --bios FILE          system BIOS image (default /usr/share/bochs/BIOS-bochs-latest; "seabios"
+                       means /usr/share/seabios/bios.bin)
   --kver VER           guest kernel version (default: the one linux-image-amd64 depends on)
   --keep               keep the build directory (DIR/build: initramfs tree, ISO, bochsrc)
 EOF
@@ -31,6 +33,7 @@ EOF
 
 die() { echo "run-guest.sh: $*" >&2; exit 2; }
 
+bios=/usr/share/bochs/BIOS-bochs-latest
 cpu= script= out= files= timeout=900 guest_timeout= ips=50000000 megs=256 append= kver= keep=0
 insmods=() host_modules=()
 while [ $# -gt 0 ]; do
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
         --megs) megs=${2:?}; shift 2 ;;
         --append) append=${2?}; shift 2 ;;
         --kver) kver=${2:?}; shift 2 ;;
+        --bios) bios=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
@@ -77,9 +81,9 @@ isolinux_bin=/usr/lib/ISOLINUX/isolinux.bin
 ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
 [ -r "$isolinux_bin" ] || die "$isolinux_bin missing (package isolinux)"
 [ -r "$ldlinux" ] || die "$ldlinux missing (package syslinux-common)"
-bios=/usr/share/bochs/BIOS-bochs-latest
+[ "$bios" != seabios ] || bios=/usr/share/seabios/bios.bin
 vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
-[ -r "$bios" ] || die "$bios missing (package bochsbios)"
+[ -r "$bios" ] || die "$bios missing (package bochsbios, or seabios for --bios seabios)"
 [ -r "$vgabios" ] || die "$vgabios missing (package vgabios)"
 
 mkdir -p "$out"
@@ -117,7 +121,8 @@ done
 # Dynamically linked programs need their ELF interpreter and libraries, at the same paths.
 copy_libs() {
     local elf=$1 lib
-    ldd "$elf" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
+    # ldd fails for static programs: nothing to copy then.
+    { ldd "$elf" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
         [ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
     done
 }
