@@ -1,0 +1,168 @@
+// json.cpp - the `biosx.memmap` JSON object (docs/memmap.md): addresses as
+// fixed-width hex strings, sizes and counts as numbers. Userspace.
+#include <nlohmann/json.hpp>
+
+#include "core/format.h"
+#include "core/memmap/e820.h"
+#include "core/memmap/memmap.h"
+
+namespace biosx::memmap {
+
+using nlohmann::json;
+
+std::string field_text(const Field& f)
+{
+    if (auto* n = std::get_if<uint64_t>(&f.value)) return f.hex_digits ? hex(*n, f.hex_digits) : std::to_string(*n);
+    if (auto* b = std::get_if<bool>(&f.value)) return *b ? "yes" : "no";
+    return std::get<std::string>(f.value);
+}
+
+json fields_to_json(const Fields& fields)
+{
+    json o = json::object();
+    for (const auto& f : fields) {
+        json v;
+        if (auto* n = std::get_if<uint64_t>(&f.value))
+            v = f.hex_digits ? json(hex(*n, f.hex_digits)) : json(*n);
+        else if (auto* b = std::get_if<bool>(&f.value))
+            v = *b;
+        else
+            v = std::get<std::string>(f.value);
+        if (!o.contains(f.key)) {
+            // Keys that repeat by nature ($PIR slots) are arrays even when single.
+            o[f.key] = f.key == "slot" ? json::array({v}) : v;
+        } else {
+            if (!o[f.key].is_array()) o[f.key] = json::array({o[f.key]});
+            o[f.key].push_back(v);
+        }
+    }
+    return o;
+}
+
+json table_to_json(const Table& t)
+{
+    return {
+        {"signature", t.signature}, {"name", t.name},       {"address", hex(t.address, 5)},
+        {"length", t.length},       {"status", t.status},   {"trusted", t.trusted()},
+        {"fields", fields_to_json(t.fields)}, {"notes", t.notes},
+    };
+}
+
+json scan_to_json(const Scan& s, const Sections& sec, const std::string& source)
+{
+    json j = {{"schema", "biosx.memmap"}, {"schema_version", kMemmapSchemaVersion}, {"source", source},
+              {"size", s.size}, {"notes", s.notes}};
+    if (sec.map) {
+        json regions = json::array();
+        for (const auto& r : s.regions)
+            regions.push_back({{"begin", hex(r.begin, 5)}, {"end", hex(r.end, 5)}, {"size", r.end - r.begin},
+                               {"kind", r.kind}, {"name", r.name}});
+        j["regions"] = regions;
+        json bios = {{"present", s.bios.present}};
+        if (s.bios.present) {
+            bios["reset_vector"] = s.bios.reset_vector;
+            bios["date"] = s.bios.date;
+            bios["model"] = hex(s.bios.model, 2);
+            bios["model_name"] = s.bios.model_name;
+        }
+        j["bios"] = bios;
+    }
+    if (sec.ivt) {
+        json ivt = json::array();
+        for (const auto& v : s.ivt)
+            ivt.push_back({{"vector", hex(v.number, 2)}, {"address", seg_off(v.seg, v.off)},
+                           {"linear", hex(v.linear, 5)}, {"target", v.target}, {"target_name", v.target_name},
+                           {"use", std::string(v.use)}, {"data", v.data}});
+        j["ivt"] = ivt;
+    }
+    if (sec.bda) {
+        if (!s.bda) {
+            j["bda"] = nullptr;
+        } else {
+            const Bda& b = *s.bda;
+            json com = json::array(), lpt = json::array(), cursor = json::array();
+            for (auto p : b.com) com.push_back(hex(p, 4));
+            for (auto p : b.lpt) lpt.push_back(hex(p, 4));
+            for (int p = 0; p < 8; ++p) cursor.push_back({{"page", p}, {"column", b.cursor[p].col}, {"row", b.cursor[p].row}});
+            j["bda"] = {
+                {"com", com},
+                {"lpt", lpt},
+                {"equipment", hex(b.equipment, 4)},
+                {"equipment_fields", fields_to_json(b.equipment_fields)},
+                {"memory_kib", b.memory_kib},
+                {"ebda_segment", hex(b.ebda_segment, 4)},
+                {"video",
+                 {{"mode", hex(b.video_mode, 2)},
+                  {"columns", b.columns},
+                  {"rows", b.rows},
+                  {"active_page", b.active_page},
+                  {"crtc_port", hex(b.crtc_port, 4)},
+                  {"char_height", b.char_height},
+                  {"cursor_start", b.cursor_start},
+                  {"cursor_end", b.cursor_end},
+                  {"cursor", cursor}}},
+                {"ticks", b.ticks},
+                {"midnight", b.midnight},
+                {"keyboard",
+                 {{"flags0", hex(b.kbd_flags0, 2)},
+                  {"flags1", hex(b.kbd_flags1, 2)},
+                  {"flags3", hex(b.kbd_flags3, 2)},
+                  {"leds", hex(b.kbd_leds, 2)},
+                  {"active", b.kbd_active}}},
+                {"hard_disks", b.hard_disks},
+                {"reset_flag", hex(b.reset_flag, 4)},
+            };
+        }
+    }
+    if (sec.roms) {
+        json roms = json::array();
+        for (const auto& r : s.roms)
+            roms.push_back({{"address", hex(r.address, 5)},
+                            {"size", r.size},
+                            {"length_byte", r.length_byte},
+                            {"truncated", r.truncated},
+                            {"checksum_ok", r.checksum_ok},
+                            {"checksum_sum", hex(r.checksum_sum, 2)},
+                            {"likely", r.likely()},
+                            {"label", r.label},
+                            {"pci", r.pcir ? table_to_json(*r.pcir) : json(nullptr)},
+                            {"pnp", r.pnp ? table_to_json(*r.pnp) : json(nullptr)},
+                            {"notes", r.notes}});
+        j["option_roms"] = roms;
+    }
+    if (sec.tables) {
+        json tables = json::array();
+        for (const auto& t : s.tables) tables.push_back(table_to_json(t));
+        j["tables"] = tables;
+    }
+    return j;
+}
+
+json firmware_map_to_json(const FirmwareMap& m)
+{
+    json entries = json::array(), totals = json::array();
+    for (const auto& e : m.entries)
+        entries.push_back({{"base", hex(e.base, 16)},
+                           {"length", hex(e.length, 16)},
+                           {"end", hex(e.end(), 16)},
+                           {"type", e.type},
+                           {"type_name", e820_type_name(e.type)},
+                           {"bytes", e.bytes},
+                           {"ext_attributes", hex(e.ext_attributes, 8)},
+                           {"attributes", e820_attribute_names(e.ext_attributes)},
+                           {"continuation", hex(e.continuation, 8)}});
+    for (const auto& t : m.totals)
+        totals.push_back({{"type", t.type}, {"type_name", e820_type_name(t.type)}, {"bytes", t.bytes}, {"entries", t.entries}});
+    json j = {{"method", m.method}, {"entries", entries}, {"totals", totals}, {"calls", m.calls},
+              {"instructions", m.instructions}, {"elapsed_us", static_cast<uint64_t>(m.elapsed_s * 1e6)},
+              {"notes", m.notes}};
+    if (m.method == "e801")
+        j["e801"] = {{"kib_1m_16m", m.e801_kib_1m_16m},
+                     {"blocks_64k_above_16m", m.e801_blocks_above_16m},
+                     {"from_cx_dx", m.e801_from_cx_dx},
+                     {"total_kib_above_1m", m.e801_kib_1m_16m + uint64_t{m.e801_blocks_above_16m} * 64}};
+    if (m.method == "88h") j["kib_above_1m"] = m.kib_above_1m;
+    return j;
+}
+
+}  // namespace biosx::memmap
