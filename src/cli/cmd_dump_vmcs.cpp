@@ -1,0 +1,42 @@
+// cmd_dump_vmcs.cpp - `biosx dump-vmcs` and `biosx int ... --dump-vmcs`:
+// the VMCS of the last vmx run, named, grouped and decoded. Thin: fetches the
+// record through the core, prints it. Userspace CLI.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "cli/print_run.h"
+#include "core/vmx/vmcs_record.h"
+
+namespace biosx::cli {
+
+namespace {
+
+struct DumpVmcsOptions {
+    bool raw = false;
+};
+
+void print_record(std::ostream& os, const vmx::VmcsRecord& r, bool json, bool raw)
+{
+    if (json)
+        os << vmx::vmcs_to_json(r).dump(2) << "\n";
+    else if (raw)
+        os << vmx::render_vmcs_raw(r);
+    else
+        os << vmx::render_vmcs_text(r);
+}
+
+}  // namespace
+
+void print_last_vmcs(std::ostream& os, bool json) { print_record(os, vmx::fetch_last_vmcs(), json, false); }
+
+void setup_dump_vmcs(CLI::App& app)
+{
+    static DumpVmcsOptions o;
+    auto* sub = app.add_subcommand("dump-vmcs", "The VMCS of the last vmx run: every field named, grouped and decoded "
+                                                "(needs biosx.ko)");
+    sub->add_flag("--raw", o.raw, "Print the VMCS region as a hex dump with offsets, and the physical addresses");
+    sub->callback([] { print_record(std::cout, vmx::fetch_last_vmcs(), globals().json, o.raw); });
+}
+
+}  // namespace biosx::cli

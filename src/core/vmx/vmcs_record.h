@@ -1,0 +1,45 @@
+// vmcs_record.h - what the module recorded of the last run's VMCS (every
+// supported field after the run, the 4 KiB region after VMCLEAR, the VMXON
+// and VMCS physical addresses), and its text/JSON views for
+// `biosx dump-vmcs`. Userspace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace biosx::vmx {
+
+struct VmcsRecord {
+    uint64_t vmxon_pa = 0, vmcs_pa = 0;
+    std::vector<std::pair<uint32_t, uint64_t>> fields;  // (encoding, value), full encodings
+    std::vector<uint8_t> raw;                            // the VMCS region as the CPU left it after VMCLEAR
+
+    std::optional<uint64_t> get(uint32_t encoding) const;
+};
+
+// Text grouped as Guest State, Host State, Controls and VM-Exit Information,
+// in the spirit of KVM's dump_vmcs(): segments as selector/base/limit/access
+// rights, control words with their set bits by name, exit reason by name with
+// the qualification decoded. Fields the record lacks are left out.
+std::string render_vmcs_text(const VmcsRecord& r);
+
+// {"vmxon_pa", "vmcs_pa", "revision_id", "abort_indicator", "fields": [{name,
+// encoding, width, group, value, decoded?}], "exit": {...}, "raw": hex}
+// (docs/dump-vmcs.md).
+nlohmann::json vmcs_to_json(const VmcsRecord& r);
+
+// `--raw`: the physical addresses and the region as a hex dump with offsets.
+std::string render_vmcs_raw(const VmcsRecord& r);
+
+// The record of this process's last vmx run, from the module. Throws
+// Error(environment) when /dev/biosx is absent ("needs the vmx backend").
+// The vmx backend (src/core/backend/) provides the real implementation;
+// the fallback in vmcs_fetch.cpp only explains what is missing.
+VmcsRecord fetch_last_vmcs();
+
+}  // namespace biosx::vmx
