@@ -1,0 +1,276 @@
+; probe.asm - the project's boot-sector program that asks a real BIOS the
+; same questions biosx asks it, natively, and prints every register before
+; and after each call on COM1. Runs in real mode under SeaBIOS (QEMU) and the
+; Bochs BIOS. Output format: tests/seabios/README.md.
+        bits 16
+        org 0x7c00
+
+SECTORS equ 6                   ; this program's size in sectors, boot sector included
+BUF     equ 0x9000              ; E820 buffer, 0000:9000
+STACK   equ 0x7000              ; probe stack top, 0000:7000
+SMAP    equ 0x534d4150
+
+boot:   jmp 0:start             ; normalise CS:IP to 0000:7Cxx
+start:  cli
+        xor ax, ax
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov sp, STACK
+        sti
+        mov [drive], dl
+        ; The rest of the program follows the boot sector on the floppy.
+        mov ax, 0x0200 + SECTORS - 1
+        mov bx, 0x7e00
+        mov cx, 0x0002
+        xor dh, dh
+        mov dl, [drive]
+        int 0x13
+        jc disk_error
+        jmp main
+
+disk_error:
+        mov si, msg_disk
+        call puts
+        jmp idle
+
+; puts: print the NUL-terminated string at DS:SI on COM1.
+puts:   lodsb
+        test al, al
+        jz .done
+        call putc
+        jmp puts
+.done:  ret
+
+; putc: AL to COM1, waiting for the transmitter holding register.
+putc:   push dx
+        push ax
+        mov dx, 0x3fd
+.wait:  in al, dx
+        test al, 0x20
+        jz .wait
+        pop ax
+        mov dx, 0x3f8
+        out dx, al
+        pop dx
+        ret
+
+msg_disk db "ERROR disk", 13, 10, 0
+drive   db 0
+        times 510 - ($ - $$) db 0
+        dw 0xaa55
+
+; ---------------------------------------------------------------------------
+; Sector 2 onwards.
+
+; SNAP area, label: store all 16 registers at `area` without changing any
+; register or flag; EIP is recorded as `label`.
+%macro SNAP 2
+        mov [cs:%1 + 0], eax
+        mov [cs:%1 + 4], ebx
+        mov [cs:%1 + 8], ecx
+        mov [cs:%1 + 12], edx
+        mov [cs:%1 + 16], esi
+        mov [cs:%1 + 20], edi
+        mov [cs:%1 + 24], ebp
+        mov [cs:%1 + 28], esp
+        mov dword [cs:%1 + 32], %2
+        pushfd
+        pop dword [cs:%1 + 36]
+        mov [cs:%1 + 40], cs
+        mov [cs:%1 + 42], ds
+        mov [cs:%1 + 44], es
+        mov [cs:%1 + 46], fs
+        mov [cs:%1 + 48], gs
+        mov [cs:%1 + 50], ss
+%endmacro
+
+; CALLINT name, vector: registers must be loaded; records IN, runs INT,
+; records OUT, prints the line.
+%macro CALLINT 2
+        SNAP snap_in, %%at
+%%at:   int %2
+%%after:
+        SNAP snap_out, %%after
+        mov si, %1
+        call print_call
+%endmacro
+
+; The input registers every call starts from, then the call's own.
+%macro BASEREGS 0
+        xor eax, eax
+        xor ebx, ebx
+        xor ecx, ecx
+        xor edx, edx
+        xor esi, esi
+        xor edi, edi
+        xor ebp, ebp
+        mov ds, ax
+        mov es, ax
+        mov fs, ax
+        mov gs, ax
+        push dword 0x00000202   ; IF set, as a boot loader runs
+        popfd
+%endmacro
+
+main:
+        mov si, msg_hello
+        call puts
+
+        BASEREGS
+        CALLINT name_int11, 0x11
+
+        BASEREGS
+        CALLINT name_int12, 0x12
+
+        ; The complete E820 walk: continuation in EBX until 0 or CF=1.
+        mov dword [cont], 0
+        mov word [steps], 0
+.e820:  call fill_buf
+        mov byte [want_buf], 1
+        BASEREGS
+        mov eax, 0xe820
+        mov ebx, [cont]
+        mov ecx, 24
+        mov edx, SMAP
+        mov di, BUF
+        CALLINT name_e820, 0x15
+        mov byte [want_buf], 0
+        ; print_call changed the registers: decide from the snapshot.
+        test byte [snap_out + 36], 1    ; CF
+        jnz .e820_done
+        cmp dword [snap_out + 0], SMAP  ; EAX
+        jne .e820_done
+        mov ebx, [snap_out + 4]         ; EBX: the continuation value
+        mov [cont], ebx
+        inc word [steps]
+        cmp word [steps], 64    ; a sane maximum
+        jae .e820_done
+        test ebx, ebx
+        jnz .e820
+.e820_done:
+
+        BASEREGS
+        mov ax, 0xe801
+        CALLINT name_e801, 0x15
+
+        BASEREGS
+        mov ah, 0x88
+        CALLINT name_int15_88, 0x15
+
+        mov si, msg_done
+        call puts
+idle:   sti
+        hlt
+        jmp idle
+
+; fill_buf: the E820 buffer gets a known pattern, so a 20-byte answer
+; leaves bytes 20-23 visibly untouched.
+fill_buf:
+        mov di, BUF
+        mov cx, 24
+        mov al, 0xa5
+        rep stosb
+        ret
+
+; print_call: "CALL <name> IN k=v ... OUT k=v ...[ PRE s:o:n=hex BUF s:o:n=hex]"
+print_call:
+        push si
+        mov si, msg_call
+        call puts
+        pop si
+        call puts
+        mov si, msg_in
+        call puts
+        mov bx, snap_in
+        call print_regs
+        mov si, msg_out
+        call puts
+        mov bx, snap_out
+        call print_regs
+        cmp byte [want_buf], 0
+        je .nl
+        mov si, msg_pre
+        call puts
+        mov cx, 24
+.pre:   mov al, 0xa5
+        call hex8
+        loop .pre
+        mov si, msg_buf
+        call puts
+        mov si, BUF
+        mov cx, 24
+.buf:   lodsb
+        call hex8
+        loop .buf
+.nl:    mov si, msg_nl
+        call puts
+        ret
+
+; print_regs: the 16 registers stored at DS:BX, as " k=v" pairs.
+print_regs:
+        mov si, reg_names
+        xor di, di              ; byte offset into the snapshot
+.next:  mov al, ' '
+        call putc
+        call puts               ; the name, NUL-terminated
+        mov al, '='
+        call putc
+        cmp di, 40
+        jae .sel
+        mov eax, [bx + di]
+        call hex32
+        add di, 4
+        jmp .more
+.sel:   mov ax, [bx + di]
+        call hex16
+        add di, 2
+.more:  cmp di, 52
+        jb .next
+        ret
+
+hex32:  ror eax, 16
+        call hex16
+        ror eax, 16
+hex16:  xchg al, ah
+        call hex8
+        xchg al, ah
+hex8:   push ax
+        shr al, 4
+        call hexdigit
+        pop ax
+        push ax
+        and al, 0x0f
+        call hexdigit
+        pop ax
+        ret
+hexdigit:
+        add al, '0'
+        cmp al, '9'
+        jbe .out
+        add al, 'a' - '9' - 1
+.out:   jmp putc
+
+reg_names:
+        db "eax", 0, "ebx", 0, "ecx", 0, "edx", 0, "esi", 0, "edi", 0, "ebp", 0, "esp", 0
+        db "eip", 0, "eflags", 0, "cs", 0, "ds", 0, "es", 0, "fs", 0, "gs", 0, "ss", 0
+msg_hello db "BIOSX-PROBE 1", 13, 10, 0
+msg_call db "CALL ", 0
+msg_in  db " IN", 0
+msg_out db " OUT", 0
+msg_pre db " PRE 0000:9000:24=", 0
+msg_buf db " BUF 0000:9000:24=", 0
+msg_nl  db 13, 10, 0
+msg_done db "DONE", 13, 10, 0
+name_int11 db "int11", 0
+name_int12 db "int12", 0
+name_e820 db "e820", 0
+name_e801 db "e801", 0
+name_int15_88 db "int15_88", 0
+want_buf db 0
+cont    dd 0
+steps   dw 0
+        align 4
+snap_in  times 52 db 0
+snap_out times 52 db 0
+        times SECTORS * 512 - ($ - $$) db 0
