@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""compare_native.py BIOSX IMAGE NATIVE.txt [--backend B] [--only NAME...]
+"""compare_native.py BIOSX IMAGE NATIVE.txt [--backend B] [--explain-io]
 
 Replays every call the probe made natively inside a real BIOS (the CALL
 lines of NATIVE.txt, format in tests/seabios/README.md) through
@@ -7,6 +7,11 @@ lines of NATIVE.txt, format in tests/seabios/README.md) through
 buffer contents, and requires the identical answer: every output register
 but CS:EIP (the native run returns into the probe, biosx into its trap),
 and every byte of the buffer.
+
+With --explain-io, a call may differ only if biosx says why: the handler
+read hardware ports, which over an image are virtual (all ones). The Bochs
+BIOS, for one, sizes memory from the CMOS at call time, so no snapshot can
+answer E801/88h for it; a difference without such reads still fails.
 """
 import json
 import subprocess
@@ -46,6 +51,8 @@ def main():
     biosx, image, native = sys.argv[1:4]
     rest = sys.argv[4:]
     backend = None
+    explain_io = "--explain-io" in rest
+    explained = 0
     if "--backend" in rest:
         backend = rest[rest.index("--backend") + 1]
     calls = parse(native)
@@ -57,7 +64,7 @@ def main():
         cmd = [biosx, "--image", image]
         if backend:
             cmd += ["--backend", backend]
-        cmd += ["int", hex(VECTORS[call["name"]]), "--regs", json.dumps(regs), "--json"]
+        cmd += ["int", hex(VECTORS[call["name"]]), "--regs", json.dumps(regs), "--json", "--io-log"]
         if call["pre"]:
             spec, data = call["pre"]
             seg_off = spec.rsplit(":", 1)[0]
@@ -84,14 +91,23 @@ def main():
             got = res["buffers"][0]["hex"]
             if got != call["buf"][1]:
                 diffs.append(f"buffer: biosx {got}, native {call['buf'][1]}")
-        if diffs:
+        reads = sorted({a["port"] for a in res.get("io", []) if a["dir"] == "in" and a["disposition"] == "virtual"})
+        if diffs and explain_io and reads and res["end"]["completed"]:
+            print(f"io   {label}: differs, explained by virtual reads of ports {', '.join(reads)}: " + "; ".join(diffs))
+            explained += 1
+        elif diffs:
             print(f"FAIL {label}: " + "; ".join(diffs))
             failures += 1
         else:
             out = call["out"]
             print(f"ok   {label}: eax={out['eax']:#010x} ebx={out['ebx']:#x} ecx={out['ecx']:#x} "
                   f"cf={out['eflags'] & 1}" + (f" buf={call['buf'][1]}" if call["buf"] else ""))
-    print(f"{len(calls) - failures}/{len(calls)} calls identical to the native run")
+    same = len(calls) - failures - explained
+    print(f"{same}/{len(calls)} calls identical to the native run"
+          + (f", {explained} differing because the handler read hardware ports" if explained else ""))
+    if same == 0:
+        print("FAIL: not one call matched")
+        failures += 1
     return 1 if failures else 0
 
 

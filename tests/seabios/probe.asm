@@ -19,6 +19,20 @@ start:  cli
         mov sp, STACK
         sti
         mov [drive], dl
+        ; COM1 to 115200 8N1: not every BIOS programs the UART (the Bochs
+        ; BIOS leaves it at the power-on 5-bit word length).
+        mov dx, 0x3fb
+        mov al, 0x80            ; DLAB on
+        out dx, al
+        mov dx, 0x3f8
+        mov al, 1               ; divisor 1
+        out dx, al
+        inc dx
+        xor al, al
+        out dx, al
+        mov dx, 0x3fb
+        mov al, 0x03            ; 8 data bits, no parity, 1 stop bit; DLAB off
+        out dx, al
         ; The rest of the program follows the boot sector on the floppy.
         mov ax, 0x0200 + SECTORS - 1
         mov bx, 0x7e00
