@@ -127,7 +127,7 @@ TEST_CASE("decoders: segment access rights")
 
 TEST_CASE("decoders: I/O, CR-access and EPT-violation qualifications")
 {
-    const uint32_t io = E(Field::VM_EXIT_REASON) ? 30 : 0;
+    const uint32_t io = static_cast<uint32_t>(ExitReason::IO_INSTRUCTION);
     CHECK(decode_exit_qualification(io, 0x00800000) == "OUT 1 byte, port 0x80, port in DX");
     CHECK(decode_exit_qualification(io, (0x61u << 16) | 8 | 64) == "IN 1 byte, port 0x61, immediate operand");
     CHECK(decode_exit_qualification(io, (0x3f8u << 16) | 1 | 16 | 32) == "OUTS 2 bytes, port 0x3f8, REP, port in DX");
