@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <set>
+
+#include "biosx.h"  // kernel/uapi
 
 #include "core/vmx/vmcs.h"
 #include "core/vmx/vmcs_record.h"
@@ -231,3 +234,26 @@ TEST_CASE("VmcsRecord: text groups, decoded exit, JSON and raw")
     CHECK(fj["exit"]["vm_instruction_error"]["number"] == 7);
     CHECK(render_vmcs_text(f).find("guest-state check failed") != std::string::npos);
 }
+
+#ifdef BIOSX_IOC_GET_VMCS
+TEST_CASE("VmcsRecord from the module's BIOSX_IOC_GET_VMCS record")
+{
+    auto u = std::make_unique<biosx_vmcs_record>();
+    u->valid = 1;
+    u->nfields = 2;
+    u->vmxon_pa = 0x1000;
+    u->vmcs_pa = 0x2000;
+    u->fields[0] = {E(Field::GUEST_RIP), 0, 0x601};
+    u->fields[1] = {E(Field::VM_EXIT_REASON), 0, 12};
+    u->fields[2] = {E(Field::HOST_RIP), 0, 0xdead};  // beyond nfields: ignored
+    u->raw[0] = 0x2b;
+    const VmcsRecord r = vmcs_record_from_uapi(*u);
+    CHECK(r.vmxon_pa == 0x1000);
+    CHECK(r.vmcs_pa == 0x2000);
+    REQUIRE(r.fields.size() == 2);
+    CHECK(r.get(E(Field::GUEST_RIP)) == 0x601u);
+    CHECK_FALSE(r.get(E(Field::HOST_RIP)).has_value());
+    CHECK(r.raw.size() == 4096);
+    CHECK(r.raw[0] == 0x2b);
+}
+#endif

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+struct biosx_vmcs_record;  // kernel/uapi/biosx.h
+
 namespace biosx::vmx {
 
 struct VmcsRecord {
@@ -35,6 +37,10 @@ nlohmann::json vmcs_to_json(const VmcsRecord& r);
 
 // `--raw`: the physical addresses and the region as a hex dump with offsets.
 std::string render_vmcs_raw(const VmcsRecord& r);
+
+// The module's record (BIOSX_IOC_GET_VMCS) as a VmcsRecord; fields beyond
+// nfields are ignored.
+VmcsRecord vmcs_record_from_uapi(const ::biosx_vmcs_record& u);
 
 // The record of this process's last vmx run, from the module. Throws
 // Error(environment) when /dev/biosx is absent ("needs the vmx backend").
