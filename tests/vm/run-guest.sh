@@ -24,6 +24,8 @@ usage: run-guest.sh --cpu MODEL --script SCRIPT --out DIR [options]
   --ips N              Bochs instructions per emulated second (default 50000000)
   --megs N             guest RAM in MiB (default 256)
   --append STR         extra kernel command line
+  --loud               no "quiet": the boot stub and the kernel print everything on the console
+                       (slower: ~10 KiB more serial output; use it to see where boot time goes)
   --bios FILE          system BIOS image (default /usr/share/bochs/BIOS-bochs-latest; "seabios"
                        means /usr/share/seabios/bios.bin)
   --kver VER           guest kernel version (default: the one linux-image-amd64 depends on)
@@ -34,6 +36,7 @@ EOF
 die() { echo "run-guest.sh: $*" >&2; exit 2; }
 
 bios=/usr/share/bochs/BIOS-bochs-latest
+quiet=quiet
 cpu= script= out= files= timeout=900 guest_timeout= ips=50000000 megs=256 append= kver= keep=0
 insmods=() host_modules=()
 while [ $# -gt 0 ]; do
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
         --kver) kver=${2:?}; shift 2 ;;
         --bios) bios=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
+        --loud) quiet=; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
     esac
@@ -156,7 +160,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL guest
   KERNEL /boot/vmlinuz
-  APPEND initrd=/boot/initrd.gz console=ttyS0,115200 quiet $append
+  APPEND initrd=/boot/initrd.gz console=ttyS0,115200 $quiet $append
 EOF
 xorriso -as mkisofs -quiet -o "$build/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
     -no-emul-boot -boot-load-size 4 -boot-info-table "$build/iso" 2>"$build/xorriso.log" ||
