@@ -24,6 +24,7 @@ struct Caller {
     Memory& mem;
     const FirmwareMapOptions& opt;
     FirmwareMap& out;
+    std::set<uint16_t> ports = {};
 
     // One INT 15h; a call that does not return ends everything: its
     // registers mean nothing.
@@ -39,6 +40,12 @@ struct Caller {
         ++out.calls;
         out.instructions += r.instructions;
         out.elapsed_s += r.elapsed_s;
+        for (const auto& io : r.io)
+            if (!io.write && io.disposition == IoDisposition::virtual_) {
+                ++out.virtual_reads;
+                ports.insert(io.port);
+            }
+        out.virtual_ports.assign(ports.begin(), ports.end());
         if (r.end.kind != EndKind::return_trap)
             fail(ErrorKind::incomplete, "INT 15h " + what + " did not complete: " + r.end.message);
         return r.regs;
@@ -196,9 +203,14 @@ FirmwareMap firmware_map(Backend& backend, Memory& mem, const FirmwareMapOptions
     FirmwareMap out;
     out.method = "none";
     Caller c{backend, mem, opt, out};
-    if (walk_e820(c)) return out;
-    if (try_e801(c)) return out;
-    try_88(c);
+    if (!walk_e820(c) && !try_e801(c)) try_88(c);
+    if (out.virtual_reads) {
+        std::string list;
+        for (auto p : out.virtual_ports) list += (list.empty() ? "" : ", ") + hex(p, 2);
+        out.notes.push_back("the BIOS read I/O ports " + std::to_string(out.virtual_reads) + " times (" + list +
+                            ") and those reads were virtual (all ones): sizes it takes from the CMOS or chipset "
+                            "at call time may not be the machine's");
+    }
     return out;
 }
 

@@ -45,6 +45,10 @@ struct FirmwareMap {
     // AH=88h: KiB above 1 MiB.
     uint32_t kib_above_1m = 0;
     uint64_t calls = 0, instructions = 0;
+    // Port reads that were virtual (over an image they return all ones):
+    // a BIOS that reads the CMOS for memory sizes then answers from garbage.
+    uint64_t virtual_reads = 0;
+    std::vector<uint16_t> virtual_ports;  // distinct, ascending
     double elapsed_s = 0;
     std::vector<std::string> notes;  // why a method was not used, why the walk stopped
 };

@@ -155,7 +155,10 @@ json firmware_map_to_json(const FirmwareMap& m)
         totals.push_back({{"type", t.type}, {"type_name", e820_type_name(t.type)}, {"bytes", t.bytes}, {"entries", t.entries}});
     json j = {{"method", m.method}, {"entries", entries}, {"totals", totals}, {"calls", m.calls},
               {"instructions", m.instructions}, {"elapsed_us", static_cast<uint64_t>(m.elapsed_s * 1e6)},
-              {"notes", m.notes}};
+              {"virtual_reads", m.virtual_reads}, {"notes", m.notes}};
+    json ports = json::array();
+    for (auto p : m.virtual_ports) ports.push_back(hex(p, 4));
+    j["virtual_ports"] = ports;
     if (m.method == "e801")
         j["e801"] = {{"kib_1m_16m", m.e801_kib_1m_16m},
                      {"blocks_64k_above_16m", m.e801_blocks_above_16m},
