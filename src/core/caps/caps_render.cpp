@@ -120,7 +120,7 @@ std::string no_vmx_line(const Decoded& d)
             if (f.set) on.push_back(f.name);
         s += "; AMD-V (SVM) revision " + std::to_string(d.svm_revision) + ", " + std::to_string(d.svm_asids) +
              " ASIDs, features " + hex(d.svm_features, 8) + " (" + join(on) + ")";
-    } else {
+    } else if (d.vendor == "AuthenticAMD" || d.vendor == "HygonGenuine") {
         s += "; no AMD-V either (CPUID 0x80000001:ECX.SVM = 0)";
     }
     s += ": the vmx backend cannot run here";
