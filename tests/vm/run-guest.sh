@@ -153,6 +153,9 @@ fi
 cp "$vmlinuz" "$build/iso/boot/vmlinuz"
 cp "$isolinux_bin" "$ldlinux" "$build/iso/isolinux/"
 # quiet keeps the console short; the full kernel log still reaches dmesg.txt through the init.
+# tsc_early_khz: Bochs' TSC counts at --ips, but models with CPUID leaf 0x15 (corei7_skylake_x,
+# corei3_cnl) announce 3500/2200 MHz and the kernel would believe it: guest time would run many
+# times too slow (sleep, the watchdog, printk times). The true rate is ips/1000 kHz.
 cat > "$build/iso/isolinux/isolinux.cfg" <<EOF
 SERIAL 0 115200
 DEFAULT guest
@@ -160,7 +163,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL guest
   KERNEL /boot/vmlinuz
-  APPEND initrd=/boot/initrd.gz console=ttyS0,115200 $quiet $append
+  APPEND initrd=/boot/initrd.gz console=ttyS0,115200 tsc_early_khz=$((ips / 1000)) $quiet $append
 EOF
 xorriso -as mkisofs -quiet -o "$build/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
     -no-emul-boot -boot-load-size 4 -boot-info-table "$build/iso" 2>"$build/xorriso.log" ||
@@ -201,7 +204,7 @@ done > "$out/serial-timed.log" &
 tailer=$!
 why=
 stop_bochs() { kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; sleep 1; kill -KILL -- "-$pid" 2>/dev/null || true; }
-trap 'stop_bochs; exit 130' INT TERM
+trap 'stop_bochs; kill "$(cat "$build/tail.pid")" 2>/dev/null; exit 130' INT TERM HUP
 poweroff_seen=
 while kill -0 "$pid" 2>/dev/null; do
     now=$(date +%s)
