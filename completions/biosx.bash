@@ -3,7 +3,7 @@ _biosx() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            int|call|completion) cmd=${COMP_WORDS[i]}; break ;;
+            int|call|caps|dump-vmcs|memmap|completion) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $prev in
@@ -58,7 +58,7 @@ _biosx() {
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
             esac
-            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --dump-vmcs --help -h --version --image --backend --json' ;;
+            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
         call)
             case $prev in
                 --eax) return ;;
@@ -105,12 +105,30 @@ _biosx() {
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
             esac
-            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --dump-vmcs --help -h --version --image --backend --json' ;;
+            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
+        caps)
+            case $prev in
+                --cpu) return ;;
+                --save) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --from) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+            esac
+            words='--help -h --cpu --all-cpus --save --from --help -h --version --image --backend --json' ;;
+        dump-vmcs)
+            case $prev in
+            esac
+            words='--help -h --raw --help -h --version --image --backend --json' ;;
+        memmap)
+            case $prev in
+                --timeout) return ;;
+                --save) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --size) return ;;
+            esac
+            words='--help -h --map --ivt --bda --roms --tables --e820 --all --timeout --save --size --help -h --version --image --backend --json' ;;
         completion)
             case $prev in
             esac
             words='--help -h --help -h --version --image --backend --json' ;;
-        *) words='int call completion --help -h --version --image --backend --json' ;;
+        *) words='int call caps dump-vmcs memmap completion --help -h --version --image --backend --json' ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

@@ -18,6 +18,9 @@ _biosx() {
     cmds=(
       'int:Run a BIOS interrupt handler (INT VECTOR) and print the registers'
       'call:Far-call a real-mode entry point SEG:OFF that returns with RETF'
+      'caps:Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and which biosx strategy it allows'
+      'dump-vmcs:The VMCS of the last vmx run: every field named, grouped and decoded (needs biosx.ko)'
+      'memmap:Show what the first MiB holds: map, IVT, BDA, option ROMs, BIOS tables, E820'
       'completion:Print a shell completion script (bash, zsh or fish)'
     )
     _describe command cmds ;;
@@ -74,6 +77,7 @@ _biosx() {
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
+        '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
         '--dump-vmcs[After the run, dump the VMCS (vmx backend)]' \
         '*:argument:' ;;
     call)
@@ -127,7 +131,38 @@ _biosx() {
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
+        '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
         '--dump-vmcs[After the run, dump the VMCS (vmx backend)]' \
+        '*:argument:' ;;
+    caps)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--cpu[Read CPU N (default 0)]:value:' \
+        '--all-cpus[Read every online CPU and report CPUs whose values differ]' \
+        '--save[Also write the raw values to FILE (docs/caps.md)]:file:_files' \
+        '--from[Decode a file written by --save (or a tests/vm/cpu-models/*.msr dump) instead of this CPU]:file:_files' \
+        '*:argument:' ;;
+    dump-vmcs)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--raw[Print the VMCS region as a hex dump with offsets, and the physical addresses]' \
+        '*:argument:' ;;
+    memmap)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--map[The drawn map of 0-1 MiB and the system BIOS identity]' \
+        '--ivt[The interrupt vectors and where each points]' \
+        '--bda[The BIOS data area decoded]' \
+        '--roms[Option ROMs with their PCI and PnP headers]' \
+        '--tables[SMBIOS, ACPI RSDP, MP, $PIR, PnP, BIOS32 and PMM structures]' \
+        '--e820[Ask the BIOS for its memory map (INT 15h E820h, else E801h, else 88h); runs BIOS code]' \
+        '--all[Every section, --e820 included]' \
+        '--timeout[--e820: stop a call after SECONDS of wall-clock time]:value:' \
+        '--save[Write the memory source'\''s first MiB to FILE as an image for --image, and stop]:file:_files' \
+        '--size[With --save: write N bytes instead of 1 MiB (at least 1 MiB)]:value:' \
         '*:argument:' ;;
     completion)
       _arguments $global_opts \

@@ -2,12 +2,23 @@
 /*
  * biosx.h - user/kernel ABI of /dev/biosx, shared by kernel/ and src/core/.
  * Fixed-width types only; included from C (kernel) and C++ (userspace).
+ *
+ * Use: open("/dev/biosx") (needs CAP_SYS_RAWIO), check BIOSX_IOC_VERSION,
+ * mmap() BIOSX_GUEST_BYTES at offset 0 to see and change the guest's
+ * real-mode address space, then BIOSX_IOC_RUN as often as needed. Every
+ * open file has its own guest memory, registers and last VMCS record.
  */
 #ifndef _UAPI_BIOSX_H
 #define _UAPI_BIOSX_H
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+
+/* Bumped on any incompatible change; userspace refuses a mismatch. */
+#define BIOSX_ABI_VERSION 1
+
+/* The guest's address space: 1 MiB plus the 64 KiB HMA above it. */
+#define BIOSX_GUEST_BYTES 0x110000u
 
 /**
  * struct biosx_regs - the sixteen registers of a real-mode call.
@@ -21,5 +32,155 @@ struct biosx_regs {
 	__u16 cs, ds, es, fs, gs, ss;
 	__u32 reserved; /* must be zero; keeps the struct 8-byte sized */
 };
+
+/* What RUN enters. */
+#define BIOSX_ENTRY_INT 0      /* INT vector: handler from the guest's IVT */
+#define BIOSX_ENTRY_FAR_CALL 1 /* far call to seg:off, returns with RETF */
+
+/* RUN flags. */
+#define BIOSX_RUN_FORCE_UNRESTRICTED (1u << 0) /* real mode (unrestricted guest); ENODEV if unsupported */
+#define BIOSX_RUN_FORCE_VM86 (1u << 1)         /* virtual-8086 mode under a protected-mode guest */
+#define BIOSX_RUN_LOG_IO (1u << 2)             /* exit on every port access and log it */
+#define BIOSX_RUN_VIRTUAL_IO (1u << 3)         /* no port reaches the hardware (reads give all ones) */
+#define BIOSX_RUN_TEST_BAD_ENTRY (1u << 4)     /* test hook: make VM entry fail (invalid guest state) */
+#define BIOSX_RUN_FLAGS_ALL 0x1fu
+
+/* How a run ended (biosx_run.end). */
+#define BIOSX_END_RETURN_TRAP 0   /* IRET/RETF reached the trap stub */
+#define BIOSX_END_TIMEOUT 1       /* deadline or VMX-preemption timer */
+#define BIOSX_END_HALT 2          /* HLT outside the trap */
+#define BIOSX_END_EXCEPTION 3     /* guest exception: vector, error_code */
+#define BIOSX_END_TRIPLE_FAULT 4
+#define BIOSX_END_EPT_VIOLATION 5 /* address = guest-physical address */
+#define BIOSX_END_ENTRY_FAILURE 6 /* error_code = VM-instruction error, or exit reason | 1<<31 */
+#define BIOSX_END_UNHANDLED 7     /* an exit biosx does not emulate: exit_reason, qualification */
+
+/* Strategies (biosx_run.strategy). */
+#define BIOSX_STRATEGY_UNRESTRICTED 1
+#define BIOSX_STRATEGY_VM86 2
+
+#define BIOSX_EXIT_REASONS_MAX 80
+
+/**
+ * struct biosx_io_entry - one port access, in the order the routine made it.
+ * @port: the port. @size: 1, 2 or 4. @flags: BIOSX_IO_*. @value: the value
+ * written, or the value the routine read.
+ */
+struct biosx_io_entry {
+	__u16 port;
+	__u8 size;
+	__u8 flags;
+	__u32 value;
+};
+#define BIOSX_IO_WRITE (1u << 0)
+#define BIOSX_IO_DENIED (1u << 1)  /* on the deny list: not performed */
+#define BIOSX_IO_PASSED (1u << 2)  /* reached the hardware */
+
+/**
+ * struct biosx_run - argument of BIOSX_IOC_RUN.
+ * @regs: in: the registers as the caller of INT/CALL has them; out: the
+ *        registers when the run ended.
+ * @entry: BIOSX_ENTRY_INT or BIOSX_ENTRY_FAR_CALL.
+ * @vector: for BIOSX_ENTRY_INT, 0..255.
+ * @seg, @off: for BIOSX_ENTRY_FAR_CALL.
+ * @flags: BIOSX_RUN_*.
+ * @timeout_ms: wall-clock bound, 1..60000 (0 means 5000).
+ * @deny_ptr: user pointer to an 8 KiB bitmap of ports whose writes are
+ *        denied (bit set = denied; reads always pass), or 0 for the default
+ *        deny list (0xCF9, 0x92, 0x64, PICs, PIT).
+ * @io_log_ptr, @io_log_cap: user array of struct biosx_io_entry for
+ *        BIOSX_RUN_LOG_IO; @io_log_count (out) is how many accesses there
+ *        were (may exceed @io_log_cap; only @io_log_cap are stored).
+ * @end, @strategy, @exit_reason, @vector_out, @error_code, @address,
+ * @qualification, @exits, @tsc_cycles, @exit_counts: out, see BIOSX_END_*.
+ *
+ * The trap stub (one HLT byte) is written at 0000:0600 and the return frame
+ * is pushed on SS:SP in guest memory, exactly as the emulation backend does.
+ */
+struct biosx_run {
+	struct biosx_regs regs;
+	__u32 entry;
+	__u32 vector;
+	__u16 seg, off;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 io_log_cap;
+	__u64 deny_ptr;
+	__u64 io_log_ptr;
+	/* out */
+	__u32 end;
+	__u32 strategy;
+	__u32 exit_reason;
+	__u32 vector_out;
+	__u64 error_code;
+	__u64 address;
+	__u64 qualification;
+	__u64 tsc_cycles;
+	__u32 exits;
+	__u32 io_log_count;
+	__u32 exit_counts[BIOSX_EXIT_REASONS_MAX];
+};
+
+/**
+ * struct biosx_caps - argument of BIOSX_IOC_GET_CAPS.
+ * @cpu: in: the CPU to read.
+ * @cpuid1_ecx: CPUID.1:ECX of that CPU.
+ * @present: bit i set when msr[i] was read; msr[0] is IA32_FEATURE_CONTROL
+ *        (0x3A), msr[1 + k] is 0x480 + k for k = 0..19. An MSR the SDM says
+ *        does not exist on this CPU is not read.
+ */
+struct biosx_caps {
+	__u32 cpu;
+	__u32 cpuid1_ecx;
+	__u32 present;
+	__u32 reserved;
+	__u64 msr[21];
+};
+
+#define BIOSX_VMCS_RECORD_MAX 256
+/**
+ * struct biosx_vmcs_field - one VMCS field as VMREAD returned it.
+ */
+struct biosx_vmcs_field {
+	__u32 encoding;
+	__u32 reserved;
+	__u64 value;
+};
+
+/**
+ * struct biosx_vmcs_record - argument of BIOSX_IOC_GET_VMCS: the VMCS of
+ * this file's last run, read after the run ended and before VMCLEAR.
+ * @valid: 0 when this file has not run anything yet.
+ * @vmxon_pa, @vmcs_pa: physical addresses of the VMXON region and VMCS.
+ * @nfields: entries used in @fields (every field of SDM Appendix B that
+ *        exists on this CPU and that VMREAD accepted).
+ * @raw: the 4 KiB VMCS region as the CPU left it after VMCLEAR (its format
+ *        is implementation-specific, SDM Vol. 3C §25.2).
+ */
+struct biosx_vmcs_record {
+	__u32 valid;
+	__u32 nfields;
+	__u64 vmxon_pa;
+	__u64 vmcs_pa;
+	struct biosx_vmcs_field fields[BIOSX_VMCS_RECORD_MAX];
+	__u8 raw[4096];
+};
+
+/*
+ * ioctls. Errors common to all: EFAULT (bad user pointer), ENOTTY (unknown).
+ *
+ * BIOSX_IOC_VERSION: writes BIOSX_ABI_VERSION.
+ * BIOSX_IOC_RUN: 0 when the run happened (how it ended is in @end);
+ *   EINVAL reserved bits or out-of-range fields; ENOENT the vector is
+ *   0000:0000; ENODEV the forced strategy is not supported by this CPU;
+ *   EBUSY VMX is already in use on this CPU (e.g. KVM); EINTR a signal.
+ * BIOSX_IOC_GET_CAPS: EINVAL cpu offline or out of range.
+ * BIOSX_IOC_GET_VMCS: always 0; @valid says whether there is a record.
+ */
+#define BIOSX_IOC_MAGIC 0xb1
+#define BIOSX_IOC_VERSION _IOR(BIOSX_IOC_MAGIC, 0, __u32)
+#define BIOSX_IOC_RUN _IOWR(BIOSX_IOC_MAGIC, 1, struct biosx_run)
+#define BIOSX_IOC_GET_CAPS _IOWR(BIOSX_IOC_MAGIC, 2, struct biosx_caps)
+#define BIOSX_IOC_GET_VMCS _IOR(BIOSX_IOC_MAGIC, 3, struct biosx_vmcs_record)
 
 #endif /* _UAPI_BIOSX_H */

@@ -23,8 +23,9 @@ struct RunOptions {
     std::map<std::string, std::string> reg_flags;
     std::string regs_json, regs_file;
     std::vector<std::string> writes, reads, allow_ports;
-    std::string read_to, trace_file;
-    bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, dump_vmcs = false;
+    std::string read_to, trace_file, strategy = "auto";
+    bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, dump_vmcs = false,
+         test_bad_entry = false;
     uint64_t max_instructions = Limits{}.max_instructions;
     double timeout_s = Limits{}.timeout_s;
 };
@@ -104,6 +105,9 @@ void run(const RunOptions& o, Entry::Kind kind)
     spec.req.limits.max_instructions = o.max_instructions;
     spec.req.limits.timeout_s = o.timeout_s;
     spec.io_log = o.io_log;
+    spec.req.log_io = o.io_log;
+    spec.req.strategy = o.strategy;
+    spec.req.test_bad_entry = o.test_bad_entry;
     auto allowed = parse_allowed(o.allow_ports);
 
     FILE* trace = nullptr;
@@ -182,6 +186,13 @@ void add_run_options(CLI::App* sub, RunOptions& o)
     sub->add_option("--trace-file", o.trace_file, "With --trace: write the trace to FILE instead of stderr")
         ->type_name("FILE")->group("Debugging");
     sub->add_flag("--fail-on-carry", o.fail_on_carry, "Exit with code 5 when the call returns CF=1");
+    sub->add_option("--strategy", o.strategy,
+                    "vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86")
+        ->check(CLI::IsMember({"auto", "unrestricted", "vm86"}))
+        ->capture_default_str()
+        ->group("VMX");
+    // Test hook of the VM tests: an invalid guest state, so the entry fails.
+    sub->add_flag("--test-bad-entry", o.test_bad_entry, "")->group("");
     sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend)")->group("Debugging");
 }
 

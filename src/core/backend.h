@@ -34,6 +34,9 @@ struct RunRequest {
     Limits limits;
     IoPolicy io;
     FILE* trace = nullptr;  // --trace: instructions and I/O, or nullptr
+    bool log_io = false;    // --io-log: every access listed (vmx: exits on every port)
+    std::string strategy = "auto";  // vmx: auto | unrestricted | vm86
+    bool test_bad_entry = false;    // vmx test hook: make VM entry fail
 };
 
 // How a run ended. `return_trap` is the only success.
@@ -83,5 +86,9 @@ public:
 };
 
 std::unique_ptr<Backend> make_emu_backend();
+
+// Throws Error(environment) when the entry has no BIOS handler (vector
+// 0000:0000 or pointing at bytes that hold no code). Changes nothing.
+void check_entry(Memory& mem, const Entry& e);
 
 }  // namespace biosx

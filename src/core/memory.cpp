@@ -162,7 +162,10 @@ std::string default_image_path()
     dirs.push_back(BIOSX_DATADIR);
     for (const auto& d : dirs) {
         std::string p = d + "/seabios.img";
-        if (access(p.c_str(), R_OK) == 0) return p;
+        if (access(p.c_str(), R_OK) == 0) {
+            char real[4096];
+            return realpath(p.c_str(), real) ? std::string(real) : p;
+        }
     }
     return "";
 }

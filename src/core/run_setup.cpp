@@ -44,28 +44,36 @@ void push16(Memory& mem, Registers& r, uint16_t v)
 
 }  // namespace
 
+void check_entry(Memory& mem, const Entry& e)
+{
+    if (e.kind == Entry::Kind::interrupt) {
+        uint32_t ivt = e.vector * 4u;
+        uint16_t off = mem.read16(ivt), seg = mem.read16(ivt + 2);
+        std::string where = "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(seg, off) + ")";
+        if (seg == 0 && off == 0)
+            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
+                                                 "the machine may boot with UEFI and no CSM");
+        if (!looks_like_code(mem, (seg << 4) + off))
+            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
+                                                 "it points at memory that holds no code");
+    } else if (!looks_like_code(mem, (e.seg << 4) + e.off)) {
+        fail(ErrorKind::environment,
+             "call " + seg_off(e.seg, e.off) + ": there is no code at this address (all 00 or FF bytes)");
+    }
+}
+
 StartState prepare_start(Memory& mem, const RunRequest& req)
 {
     StartState s;
     s.regs = req.regs;
     const Entry& e = req.entry;
+    check_entry(mem, e);
     if (e.kind == Entry::Kind::interrupt) {
-        uint32_t ivt = e.vector * 4u;
-        s.handler_off = mem.read16(ivt);
-        s.handler_seg = mem.read16(ivt + 2);
-        std::string where = "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(s.handler_seg, s.handler_off) + ")";
-        if (s.handler_seg == 0 && s.handler_off == 0)
-            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
-                                                 "the machine may boot with UEFI and no CSM");
-        if (!looks_like_code(mem, (s.handler_seg << 4) + s.handler_off))
-            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
-                                                 "it points at memory that holds no code");
+        s.handler_off = mem.read16(e.vector * 4u);
+        s.handler_seg = mem.read16(e.vector * 4u + 2);
     } else {
         s.handler_seg = e.seg;
         s.handler_off = e.off;
-        if (!looks_like_code(mem, (e.seg << 4) + e.off))
-            fail(ErrorKind::environment,
-                 "call " + seg_off(e.seg, e.off) + ": there is no code at this address (all 00 or FF bytes)");
     }
 
     const uint8_t stub[] = {BIOSX_TRAP_OPCODE};
