@@ -70,7 +70,9 @@ for t in bochs script setsid cpio gzip xorriso ldd; do
     command -v "$t" >/dev/null || die "'$t' not found (see tests/vm/README.md for the packages)"
 done
 
-bochs --help cpu 2>&1 | grep -qx "$cpu" || die "--cpu: '$cpu' is not a Bochs CPU model (see: bochs --help cpu)"
+# (the list is captured first: grep -q closing the pipe early would fail the pipeline)
+models=$(bochs --help cpu 2>&1 || true)
+grep -qx -- "$cpu" <<<"$models" || die "--cpu: '$cpu' is not a Bochs CPU model (see: bochs --help cpu)"
 
 # The guest kernel: Debian's linux-image-amd64, whose version must equal linux-headers-amd64's
 # so that modules built against the headers load.
