@@ -243,7 +243,7 @@ sed -n '/^HARNESS DMESG BEGIN/,/^HARNESS DMESG END/p' "$build/serial.clean" | se
     echo "megs $megs"
     echo "wall_seconds $((end - start))"
     echo "boot_seconds ${booted_at:+$((booted_at - start))}"
-    echo "guest_uptime_at_init $(sed -n 's/^HARNESS BOOTED uptime=//p' "$build/serial.clean" | head -n1)"
+    echo "guest_uptime_at_init $(sed -n 's/^HARNESS BOOTED uptime=\([0-9.]*\).*/\1/p' "$build/serial.clean" | head -n1)"
 } > "$out/timing.txt"
 
 status=0
