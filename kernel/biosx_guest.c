@@ -78,21 +78,29 @@ u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index)
 }
 
 /* Copies [pa, pa + len) of host physical memory into the guest area at the
- * same address. RAM (IVT, BDA, EBDA) comes from the direct map; the VGA
- * window and ROMs are not RAM and are mapped uncached just for the copy. */
+ * same address, a page at a time: RAM (IVT, BDA, EBDA) comes from the direct
+ * map; the VGA window and ROMs are not RAM, and one mapping must not span
+ * the PCI windows they sit in (the resource sanity check warns). */
 static void copy_from_host(struct biosx_file *f, unsigned long pa, size_t len)
 {
-	void *src = memremap(pa, len, MEMREMAP_WB);
+	unsigned long end = pa + len;
 
-	if (src) {
-		memcpy((u8 *)f->mem + pa, src, len);
-		memunmap(src);
-		return;
-	}
-	src = (void __force *)ioremap(pa, len);
-	if (src) {
-		memcpy_fromio((u8 *)f->mem + pa, (void __iomem __force *)src, len);
-		iounmap((void __iomem __force *)src);
+	while (pa < end) {
+		size_t n = min_t(unsigned long, end, (pa & PAGE_MASK) + PAGE_SIZE) - pa;
+		void *src = memremap(pa, n, MEMREMAP_WB);
+
+		if (src) {
+			memcpy((u8 *)f->mem + pa, src, n);
+			memunmap(src);
+		} else {
+			void __iomem *io = ioremap(pa, n);
+
+			if (io) {
+				memcpy_fromio((u8 *)f->mem + pa, io, n);
+				iounmap(io);
+			}
+		}
+		pa += n;
 	}
 }
 

@@ -1,0 +1,131 @@
+# module-tests.sh - biosx.ko inside a Linux guest on an emulated Intel CPU
+# (Bochs). Runs in the guest under busybox sh (tests/vm/run-guest.sh):
+# loads the module, checks biosx's vmx backend against the guest's own view
+# of its firmware and against the emulation backend, forces both guest
+# strategies where the CPU has them, and feeds it misbehaving routines.
+. "$GUEST_LIB"
+B=./biosx
+
+# out REG < json: the output register REG of a `--json` run, as 0x...
+out() { sed -n '/"out": {/,/}/p' | grep "\"$1\"" | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+# field NAME < json: a top-level-ish "NAME": value (first match).
+field() { grep -m1 "\"$1\":" | sed 's/.*": *//; s/[",]//g'; }
+low16() { printf '0x%04x' $(($1 & 0xffff)); }
+
+echo "cpu model: $HARNESS_CPU"
+grep -m1 'model name' /proc/cpuinfo
+if ! has_vmx; then
+    if insmod ./biosx.ko 2> /tmp/insmod.err; then
+        fail insmod-novmx "loaded on a CPU without VMX"
+    else
+        check_match insmod-novmx "$(cat /tmp/insmod.err; dmesg | grep biosx | tail -1)" "ENODEV|No such device|no VMX"
+    fi
+    finish
+fi
+
+klines=$(dmesg | wc -l)
+check_ok insmod insmod ./biosx.ko
+check_ok dev-node test -c /dev/biosx
+cat /proc/biosx
+strategy=$(grep '^strategy' /proc/biosx | cut -d' ' -f2)
+echo "module strategy: $strategy"
+
+bda410=$(read_mem16 0x410)
+bda413=$(read_mem16 0x413)
+
+for s in auto unrestricted vm86; do
+    if [ "$s" = unrestricted ] && [ "$strategy" != unrestricted ]; then
+        $B --backend vmx int 0x11 --strategy unrestricted > /tmp/o 2> /tmp/e
+        check_eq force-unrestricted-refused "$?:$(grep -c 'cannot run' /tmp/e)" "3:1"
+        continue
+    fi
+    j=$($B --backend vmx int 0x11 --strategy $s --json 2> /tmp/e)
+    rc=$?
+    echo "$j" | grep -E '"(strategy|kind|exits|tsc_cycles)"'
+    check_eq "int11-$s-rc" "$rc" 0
+    check_eq "int11-$s-vs-bda" "$(low16 $(echo "$j" | out eax))" "$bda410"
+    check_eq "int11-$s-one-exit" "$(echo "$j" | field exits)" 1
+    j=$($B --backend vmx int 0x12 --strategy $s --json)
+    check_eq "int12-$s-vs-bda" "$(low16 $(echo "$j" | out eax))" "$bda413"
+    check_eq "int12-$s-one-exit" "$(echo "$j" | field exits)" 1
+done
+
+# The vmx and emulation backends agree register for register (the emulator
+# runs over the guest's /dev/mem; identical start state by construction).
+for call in "int 0x11" "int 0x12" "int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --di 0x7e00" "int 0x15 --ax 0xe801" "int 0x15 --ah 0x88"; do
+    v=$($B --backend vmx $call --json --virtual-io | sed -n '/"out": {/,/}/p')
+    e=$($B --backend emu $call --json --virtual-io | sed -n '/"out": {/,/}/p')
+    name=agree-$(echo "$call" | tr ' ' '_' | cut -c1-24)
+    if [ -n "$v" ] && [ "$v" = "$e" ]; then pass "$name"; else fail "$name" "vmx: $(echo $v) emu: $(echo $e)"; fi
+done
+
+# The E820 walk through the module equals the kernel's view of the firmware
+# map (/sys/firmware/memmap: start, end inclusive, type).
+$B --backend vmx memmap --e820 --json > /tmp/e820.json 2> /tmp/e820.err
+echo "memmap rc=$? $(cat /tmp/e820.err)"
+ours=$(grep -E '"(base|length)":' /tmp/e820.json | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/' | paste - - |
+    while read base len; do printf '0x%x-0x%x\n' $((base)) $((base + len - 1)); done | sort)
+theirs=$(for d in /sys/firmware/memmap/*; do printf '0x%x-0x%x\n' $(($(cat $d/start))) $(($(cat $d/end))); done | sort)
+echo "biosx e820:"; echo "$ours"; echo "kernel memmap:"; echo "$theirs"
+if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then pass e820-vs-sysfs; else fail e820-vs-sysfs "ranges differ"; fi
+
+# Misbehaving routines: each ends with its own error, exit code 4.
+misbehave() {  # NAME PATTERN HEX [args]
+    name=$1 pattern=$2 code=$3
+    shift 3
+    $B --backend vmx call 2000:0000 --write 2000:0000=$code "$@" > /tmp/o 2> /tmp/e
+    rc=$?
+    check_eq "$name-rc" "$rc" 4
+    check_match "$name-msg" "$(cat /tmp/e)" "$pattern"
+}
+misbehave endless-loop "time limit" ebfe --timeout 1
+misbehave endless-loop-vm86 "time limit" ebfe --timeout 1 --strategy vm86
+misbehave ud2 "exception 6" 0f0b
+misbehave gp-limit "exception 13|exception 12" 8b06ffff
+misbehave hlt-if0 "HLT at 2000:0001" faf4
+misbehave hlt-if0-vm86 "HLT at 2000:0001" faf4 --strategy vm86
+misbehave div0 "exception 0" 31c9f7f1
+$B --backend vmx int 0x10 --write 0000:0040=00000000 > /tmp/o 2> /tmp/e
+check_eq no-handler-rc "$?" 3
+check_match no-handler-msg "$(cat /tmp/e)" "no BIOS handler"
+
+# Port I/O: with --io-log every access is listed; the deny list holds.
+j=$($B --backend vmx call 2000:0000 --write 2000:0000=e461e664e460cb --io-log --json)
+echo "$j" | grep -A6 '"io": \['
+check_match io-denied "$(echo "$j" | grep -c '"denied"')" "^1$"
+check_match io-count "$(echo "$j" | field io_count)" "^3$"
+
+# A deliberately failing VM entry shows the VM-instruction error / entry failure.
+$B --backend vmx int 0x11 --test-bad-entry > /tmp/o 2> /tmp/e
+check_eq bad-entry-rc "$?" 4
+check_match bad-entry-msg "$(cat /tmp/e)" "VM entry failed"
+$B dump-vmcs > /tmp/vmcs.txt 2>&1
+check_match dump-vmcs-after-bad-entry "$(cat /tmp/vmcs.txt)" "[Ii]nvalid guest state|entry failure|VM-entry"
+
+# dump-vmcs of a good INT 11h: exit reason HLT, guest CS:IP at the trap.
+$B --backend vmx int 0x11 --dump-vmcs > /tmp/vmcs.txt 2>&1
+check_eq dump-vmcs-rc "$?" 0
+check_match dump-vmcs-exit-hlt "$(cat /tmp/vmcs.txt)" "HLT"
+check_match dump-vmcs-trap-rip "$(cat /tmp/vmcs.txt)" "0600"
+head -60 /tmp/vmcs.txt
+
+# Unloading is refused while a file is open; nothing leaks across opens.
+sleep 5 < /dev/biosx &
+sleep 1
+rmmod biosx 2> /tmp/e
+check_eq rmmod-while-open "$?" 1
+wait
+before=$(grep -E '^(MemFree|VmallocUsed)' /proc/meminfo | tr -s ' ' | cut -d' ' -f2 | paste -sd' ')
+i=0; while [ $i -lt 50 ]; do $B --backend vmx int 0x11 > /dev/null; i=$((i + 1)); done
+after=$(grep -E '^(MemFree|VmallocUsed)' /proc/meminfo | tr -s ' ' | cut -d' ' -f2 | paste -sd' ')
+echo "meminfo before: $before after 50 opens: $after"
+vb=$(echo $before | cut -d' ' -f2); va=$(echo $after | cut -d' ' -f2)
+check_match vmalloc-no-leak "$((va - vb))" "^-?[0-9]{1,3}$"
+check_ok rmmod rmmod biosx
+check_ok insmod-again insmod ./biosx.ko
+# Nothing but the module's own load line in the kernel log since insmod.
+noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep -v 'taints kernel' |
+    grep -v 'module verification failed' | grep -v 'loading out-of-tree module')
+echo "kernel log since insmod:"; echo "$noise"
+check_eq dmesg-clean "$(echo "$noise" | grep -c .)" 0
+finish

@@ -1,0 +1,39 @@
+#!/bin/sh
+# run-module-tests.sh BIOSX_BINARY OUTDIR [MODEL...] - builds biosx.ko against
+# the installed Debian headers and runs tests/vm/module-tests.sh inside Bochs
+# on each CPU model: by default one with unrestricted guest
+# (corei7_skylake_x) and one without it (core2_penryn_t9600), so both guest
+# strategies run for real. Fails if any model fails.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+biosx=${1:?usage: run-module-tests.sh BIOSX OUTDIR [MODEL...]}
+out=${2:?usage: run-module-tests.sh BIOSX OUTDIR [MODEL...]}
+shift 2
+models=${*:-corei7_skylake_x core2_penryn_t9600}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+files="$out/files"
+rm -rf "$files" "$out/kbuild"
+mkdir -p "$files" "$out/kbuild"
+# Build out of tree in a copy, so a source checkout stays clean.
+cp -r "$top/kernel" "$out/kbuild/kernel"
+mkdir -p "$out/kbuild/src/core"
+cp -r "$top/src/core/x86" "$out/kbuild/src/core/x86"
+make -s -C "$out/kbuild/kernel" W=1 > "$out/kbuild.log" 2>&1 || { cat "$out/kbuild.log"; exit 1; }
+if grep -q 'warning:' "$out/kbuild.log"; then cat "$out/kbuild.log"; echo "biosx.ko: warnings at W=1"; exit 1; fi
+cp "$out/kbuild/kernel/biosx.ko" "$biosx" "$files/"
+rc=0
+for m in $models; do
+    echo "== $m"
+    if bash "$here/run-guest.sh" --cpu "$m" --files "$files" --script "$here/module-tests.sh" \
+        --out "$out/$m" --timeout 900; then
+        echo "== $m: PASS ($(grep -c 'VERDICT PASS' "$out/$m/verdicts.txt") checks)"
+    else
+        rc=1
+        echo "== $m: FAIL"
+        grep -E 'VERDICT (FAIL|SKIP)' "$out/$m/verdicts.txt" || true
+        cat "$out/$m/result.txt" 2>/dev/null || true
+    fi
+done
+exit $rc
