@@ -109,6 +109,28 @@ check_match dump-vmcs-exit-hlt "$(cat /tmp/vmcs.txt)" "HLT"
 check_match dump-vmcs-trap-rip "$(cat /tmp/vmcs.txt)" "0600"
 head -60 /tmp/vmcs.txt
 
+# While KVM holds VMX on this CPU, biosx refuses with EBUSY and says why.
+if insmod ./irqbypass.ko 2>/dev/null; insmod ./kvm.ko 2>/dev/null && insmod ./kvm-intel.ko 2>/dev/null &&
+    [ -c /dev/kvm ]; then
+    ./kvm-hold > /tmp/kvm-hold.log 2>&1 &
+    kpid=$!
+    sleep 2
+    cat /tmp/kvm-hold.log
+    if grep -q 'VM created' /tmp/kvm-hold.log; then
+        $B --backend vmx int 0x11 > /tmp/o 2> /tmp/e
+        check_eq ebusy-with-kvm-rc "$?" 3
+        check_match ebusy-with-kvm-msg "$(cat /tmp/e)" "already in use"
+    else
+        skip ebusy-with-kvm "KVM could not create a VM on this emulated CPU: $(cat /tmp/kvm-hold.log)"
+    fi
+    kill $kpid 2>/dev/null
+    wait $kpid 2>/dev/null
+    rmmod kvm_intel kvm 2>/dev/null
+    check_ok after-kvm-runs-again $B --backend vmx int 0x11 --json
+else
+    skip ebusy-with-kvm "kvm_intel does not load on this emulated CPU"
+fi
+
 # Unloading is refused while a file is open; nothing leaks across opens.
 sleep 5 < /dev/biosx &
 sleep 1
@@ -125,7 +147,8 @@ check_ok rmmod rmmod biosx
 check_ok insmod-again insmod ./biosx.ko
 # Nothing but the module's own load line in the kernel log since insmod.
 noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep -v 'taints kernel' |
-    grep -v 'module verification failed' | grep -v 'loading out-of-tree module')
+    grep -v 'module verification failed' | grep -v 'loading out-of-tree module' |
+    grep -v 'biosx: VMX is already in use' | grep -iv 'kvm')
 echo "kernel log since insmod:"; echo "$noise"
 check_eq dmesg-clean "$(echo "$noise" | grep -c .)" 0
 finish

@@ -23,6 +23,14 @@ cp -r "$top/src/core/x86" "$out/kbuild/src/core/x86"
 make -s -C "$out/kbuild/kernel" W=1 > "$out/kbuild.log" 2>&1 || { cat "$out/kbuild.log"; exit 1; }
 if grep -q 'warning:' "$out/kbuild.log"; then cat "$out/kbuild.log"; echo "biosx.ko: warnings at W=1"; exit 1; fi
 cp "$out/kbuild/kernel/biosx.ko" "$biosx" "$files/"
+# KVM in the guest, to prove biosx refuses (EBUSY) while KVM holds VMX.
+gcc -static -O2 -o "$files/kvm-hold" "$here/kvm-hold.c"
+kver=$(ls /lib/modules | sort -V | tail -n 1)
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+    ko=/lib/modules/$kver/kernel/$m.ko
+    [ -f "$ko" ] && cp "$ko" "$files/"
+    [ -f "$ko.xz" ] && xz -dc "$ko.xz" > "$files/$(basename "$m").ko"
+done
 rc=0
 for m in $models; do
     echo "== $m"
