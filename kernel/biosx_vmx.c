@@ -422,65 +422,97 @@ static void handle_cpuid(struct run_ctx *x)
 	skip_instruction();
 }
 
+static void exit_external_interrupt(struct run_ctx *x)
+{
+	/* Let the host take it: acknowledge-interrupt-on-exit is off, so the
+	 * interrupt is still pending in the local APIC (SDM Vol. 3C §26.2). */
+	local_irq_enable();
+	local_irq_disable();
+}
+
+static void exit_triple_fault(struct run_ctx *x)
+{
+	end_run(x, BIOSX_END_TRIPLE_FAULT);
+}
+
+/* HLT exiting (primary control bit 7): the trap stub's HLT ends the run;
+ * a HLT anywhere else would wait for an interrupt that never comes. */
+static void exit_hlt(struct run_ctx *x)
+{
+	end_run(x, guest_linear_ip() == BIOSX_TRAP_LINEAR ? BIOSX_END_RETURN_TRAP : BIOSX_END_HALT);
+}
+
+/* No MSR bitmap, so every RDMSR exits (SDM Vol. 3C §26.1.3). Reads are
+ * answered from the host where they do not fault; a faulting one ends the
+ * run as the #GP it would have been. */
+static void exit_rdmsr(struct run_ctx *x)
+{
+	u64 v;
+
+	if (rdmsrl_safe((u32)x->gprs.rcx, &v)) {
+		x->run->vector_out = 13;
+		x->run->error_code = 0;
+		end_run(x, BIOSX_END_EXCEPTION);
+		return;
+	}
+	x->gprs.rax = (u32)v;
+	x->gprs.rdx = v >> 32;
+	skip_instruction();
+}
+
+/* WRMSR never reaches the host's MSRs; INVD (always exits, SDM Vol. 3C
+ * §26.1.2) would drop dirty cache lines of the whole machine. Both are
+ * skipped as if they had been done. */
+static void exit_skip(struct run_ctx *x)
+{
+	skip_instruction();
+}
+
+/* EPT violation: the routine touched guest-physical memory outside the
+ * guest area (the EPT maps nothing else, SDM Vol. 3C §29.3.3.2). */
+static void exit_ept_violation(struct run_ctx *x)
+{
+	x->run->address = vmcs_read(BIOSX_VMCS_GUEST_PHYSICAL_ADDRESS);
+	x->run->qualification = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
+	end_run(x, BIOSX_END_EPT_VIOLATION);
+}
+
+static void exit_preemption_timer(struct run_ctx *x)
+{
+	end_run(x, BIOSX_END_TIMEOUT);
+}
+
+/* Everything biosx does not emulate ends the run with the reason and the
+ * qualification, never silently: among them XSETBV, GETSEC, WBINVD,
+ * the VMX instructions, CR and DR accesses the masks trap, task switches. */
+static void exit_unhandled(struct run_ctx *x)
+{
+	x->run->qualification = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
+	end_run(x, BIOSX_END_UNHANDLED);
+}
+
+/* The exit handlers, indexed by basic exit reason (SDM Vol. 3D App. C). */
+static void (*const exit_handlers[BIOSX_EXIT_REASONS_MAX])(struct run_ctx *x) = {
+	[BIOSX_EXIT_EXCEPTION_NMI] = handle_exception,
+	[BIOSX_EXIT_EXTERNAL_INTERRUPT] = exit_external_interrupt,
+	[BIOSX_EXIT_TRIPLE_FAULT] = exit_triple_fault,
+	[BIOSX_EXIT_HLT] = exit_hlt,
+	[BIOSX_EXIT_CPUID] = handle_cpuid,
+	[BIOSX_EXIT_MSR_READ] = exit_rdmsr,
+	[BIOSX_EXIT_MSR_WRITE] = exit_skip,
+	[BIOSX_EXIT_INVD] = exit_skip,
+	[BIOSX_EXIT_IO_INSTRUCTION] = handle_io,
+	[BIOSX_EXIT_EPT_VIOLATION] = exit_ept_violation,
+	[BIOSX_EXIT_PREEMPTION_TIMER] = exit_preemption_timer,
+};
+
 /* One exit. Returns with x->done set when the run is over. */
 static void handle_exit(struct run_ctx *x, u32 reason)
 {
-	struct biosx_run *run = x->run;
-	u64 v;
-
-	switch (reason) {
-	case BIOSX_EXIT_EXCEPTION_NMI:
-		handle_exception(x);
-		break;
-	case BIOSX_EXIT_EXTERNAL_INTERRUPT:
-		/* Let the host take it (acknowledge-on-exit is off, so it is
-		 * still pending in the local APIC). */
-		local_irq_enable();
-		local_irq_disable();
-		break;
-	case BIOSX_EXIT_TRIPLE_FAULT:
-		end_run(x, BIOSX_END_TRIPLE_FAULT);
-		break;
-	case BIOSX_EXIT_HLT:
-		end_run(x, guest_linear_ip() == BIOSX_TRAP_LINEAR ? BIOSX_END_RETURN_TRAP : BIOSX_END_HALT);
-		break;
-	case BIOSX_EXIT_CPUID:
-		handle_cpuid(x);
-		break;
-	case BIOSX_EXIT_MSR_READ:
-		/* Reads are answered from the host where they do not fault. */
-		if (rdmsrl_safe((u32)x->gprs.rcx, &v)) {
-			run->vector_out = 13;
-			run->error_code = 0;
-			end_run(x, BIOSX_END_EXCEPTION);
-			break;
-		}
-		x->gprs.rax = (u32)v;
-		x->gprs.rdx = v >> 32;
-		skip_instruction();
-		break;
-	case BIOSX_EXIT_MSR_WRITE:
-	case BIOSX_EXIT_INVD:
-		/* Writes never reach the host's MSRs; INVD would drop dirty cache
-		 * lines of the whole machine. Both are skipped. */
-		skip_instruction();
-		break;
-	case BIOSX_EXIT_IO_INSTRUCTION:
-		handle_io(x);
-		break;
-	case BIOSX_EXIT_EPT_VIOLATION:
-		run->address = vmcs_read(BIOSX_VMCS_GUEST_PHYSICAL_ADDRESS);
-		run->qualification = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
-		end_run(x, BIOSX_END_EPT_VIOLATION);
-		break;
-	case BIOSX_EXIT_PREEMPTION_TIMER:
-		end_run(x, BIOSX_END_TIMEOUT);
-		break;
-	default:
-		run->qualification = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
-		end_run(x, BIOSX_END_UNHANDLED);
-		break;
-	}
+	if (reason < ARRAY_SIZE(exit_handlers) && exit_handlers[reason])
+		exit_handlers[reason](x);
+	else
+		exit_unhandled(x);
 }
 
 /* Every field of the table that the CPU's VMREAD accepts (fields of
@@ -713,47 +745,78 @@ out_cr4:
 	return err;
 }
 
+/* The shared MSR table (src/core/x86/vmx_msrs.h) in its own order: entry i
+ * is struct biosx_caps.msr[i]. */
+static const u32 caps_msr_index[] = {
+#define X(name, index, rule) index,
+	BIOSX_VMX_MSRS(X)
+#undef X
+};
+static const u8 caps_msr_rule[] = {
+#define X(name, index, rule) rule,
+	BIOSX_VMX_MSRS(X)
+#undef X
+};
+static_assert(ARRAY_SIZE(caps_msr_index) == ARRAY_SIZE(((struct biosx_caps *)0)->msr),
+	      "struct biosx_caps.msr[] must hold one value per MSR of BIOSX_VMX_MSRS");
+
+/* The value of an MSR read earlier in table order, 0 when it is absent. */
+static u64 caps_value(const struct biosx_caps *caps, u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(caps_msr_index); i++)
+		if (caps_msr_index[i] == index)
+			return (caps->present & BIT32(i)) ? caps->msr[i] : 0;
+	return 0;
+}
+
+/* Whether an MSR exists, by the rule the table gives it (SDM Vol. 3D
+ * Appendix A; the rules are spelled out in vmx_msrs.h). Every rule depends
+ * only on MSRs that come earlier in the table. */
+static bool caps_msr_exists(const struct biosx_caps *caps, unsigned int rule)
+{
+	u64 basic = caps_value(caps, BIOSX_MSR_IA32_VMX_BASIC);
+	u64 proc = caps_value(caps, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS);
+	u64 proc2 = caps_value(caps, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS2);
+	bool vmx = caps->cpuid1_ecx & BIOSX_CPUID1_ECX_VMX;
+
+	switch (rule) {
+	case BIOSX_MSR_IF_VMX_OR_SMX:
+		return caps->cpuid1_ecx & (BIOSX_CPUID1_ECX_VMX | BIOSX_CPUID1_ECX_SMX);
+	case BIOSX_MSR_IF_VMX:
+		return vmx;
+	case BIOSX_MSR_IF_TRUE_CTLS:
+		return vmx && (basic & BIOSX_VMX_BASIC_TRUE_CTLS);
+	case BIOSX_MSR_IF_PROC2:
+		return vmx && (proc & BIT_ULL(63));
+	case BIOSX_MSR_IF_EPT_OR_VPID:
+		return vmx && (proc & BIT_ULL(63)) && (proc2 & (BIT_ULL(33) | BIT_ULL(37)));
+	case BIOSX_MSR_IF_VMFUNC:
+		return vmx && (proc & BIT_ULL(63)) && (proc2 & BIT_ULL(45));
+	case BIOSX_MSR_IF_PROC3:
+		return vmx && (proc & BIT_ULL(49));
+	case BIOSX_MSR_IF_EXIT2:
+		return vmx && (caps_value(caps, BIOSX_MSR_IA32_VMX_EXIT_CTLS) & BIT_ULL(63));
+	default:
+		return false;
+	}
+}
+
+/* Runs on the CPU asked for (smp_call_function_single): CPUID.1 and every
+ * capability MSR that exists there, never one that does not. */
 static void read_caps_on_cpu(void *arg)
 {
 	struct biosx_caps *caps = arg;
 	u32 a, b, c, d;
-	u64 basic = 0, proc = 0, proc2 = 0;
-	unsigned int k;
+	unsigned int i;
 
 	cpuid(1, &a, &b, &c, &d);
 	caps->cpuid1_ecx = c;
 	caps->present = 0;
-	if (!rdmsrl_safe(MSR_IA32_FEAT_CTL, &caps->msr[0]))
-		caps->present |= 1;
-	if (!(c & BIT32(5)))
-		return;
-	/* The SDM's existence rules, Vol. 3D Appendix A: BASIC..VMCS_ENUM
-	 * always; PROCBASED_CTLS2 if primary bit 63; EPT_VPID_CAP if EPT or
-	 * VPID may be 1; TRUE_* if BASIC[55]; VMFUNC if "enable VM functions"
-	 * may be 1; CTLS3 if primary bit 49; EXIT_CTLS2 if exit bit 63. */
-	for (k = 0; k <= 10; k++)
-		if (!rdmsrl_safe(0x480 + k, &caps->msr[1 + k]))
-			caps->present |= BIT32(1 + k);
-	basic = caps->msr[1];
-	proc = caps->msr[1 + 2];
-	if ((proc >> 32) & BIT32(31)) {
-		if (!rdmsrl_safe(0x48b, &caps->msr[1 + 11])) {
-			caps->present |= BIT32(1 + 11);
-			proc2 = caps->msr[1 + 11];
-		}
-	}
-	if (((proc2 >> 32) & (BIT32(1) | BIT32(5))) && !rdmsrl_safe(0x48c, &caps->msr[1 + 12]))
-		caps->present |= BIT32(1 + 12);
-	if (basic & BIOSX_VMX_BASIC_TRUE_CTLS)
-		for (k = 13; k <= 16; k++)
-			if (!rdmsrl_safe(0x480 + k, &caps->msr[1 + k]))
-				caps->present |= BIT32(1 + k);
-	if (((proc2 >> 32) & BIT32(13)) && !rdmsrl_safe(0x491, &caps->msr[1 + 17]))
-		caps->present |= BIT32(1 + 17);
-	if (((proc >> 32) & BIT32(17)) && !rdmsrl_safe(0x492, &caps->msr[1 + 18]))
-		caps->present |= BIT32(1 + 18);
-	if (((caps->msr[1 + 3] >> 32) & BIT32(31)) && !rdmsrl_safe(0x493, &caps->msr[1 + 19]))
-		caps->present |= BIT32(1 + 19);
+	for (i = 0; i < ARRAY_SIZE(caps_msr_index); i++)
+		if (caps_msr_exists(caps, caps_msr_rule[i]) && !rdmsrl_safe(caps_msr_index[i], &caps->msr[i]))
+			caps->present |= BIT32(i);
 }
 
 int biosx_read_caps(struct biosx_caps *caps)

@@ -22,6 +22,23 @@
 
 /**
  * struct biosx_regs - the sixteen registers of a real-mode call.
+ * @eax: EAX.
+ * @ebx: EBX.
+ * @ecx: ECX.
+ * @edx: EDX.
+ * @esi: ESI.
+ * @edi: EDI.
+ * @ebp: EBP.
+ * @esp: ESP; with @ss, the stack the return frame is pushed on.
+ * @eip: EIP (out: where the run ended; in: ignored, RUN sets CS:IP).
+ * @eflags: EFLAGS; bit 1 is forced to 1, VM and IOPL belong to the module.
+ * @cs: CS (in: ignored, RUN sets CS:IP).
+ * @ds: DS.
+ * @es: ES.
+ * @fs: FS.
+ * @gs: GS.
+ * @ss: SS.
+ * @reserved: must be zero (EINVAL); keeps the struct a multiple of 8 bytes.
  *
  * The order is the mission's: EAX EBX ECX EDX ESI EDI EBP ESP EIP EFLAGS,
  * then the selectors CS DS ES FS GS SS.  In real and virtual-8086 mode a
@@ -63,8 +80,10 @@ struct biosx_regs {
 
 /**
  * struct biosx_io_entry - one port access, in the order the routine made it.
- * @port: the port. @size: 1, 2 or 4. @flags: BIOSX_IO_*. @value: the value
- * written, or the value the routine read.
+ * @port: the port.
+ * @size: 1, 2 or 4 bytes.
+ * @flags: BIOSX_IO_*.
+ * @value: the value written, or the value the routine read.
  */
 struct biosx_io_entry {
 	__u16 port;
@@ -81,21 +100,39 @@ struct biosx_io_entry {
  * @regs: in: the registers as the caller of INT/CALL has them; out: the
  *        registers when the run ended.
  * @entry: BIOSX_ENTRY_INT or BIOSX_ENTRY_FAR_CALL.
- * @vector: for BIOSX_ENTRY_INT, 0..255.
- * @seg, @off: for BIOSX_ENTRY_FAR_CALL.
- * @flags: BIOSX_RUN_*.
- * @timeout_ms: wall-clock bound, 1..60000 (0 means 5000).
+ * @vector: for BIOSX_ENTRY_INT, 0..255; the handler is read from the
+ *        guest's IVT (ENOENT when it is 0000:0000).
+ * @seg: for BIOSX_ENTRY_FAR_CALL, the segment called.
+ * @off: for BIOSX_ENTRY_FAR_CALL, the offset called.
+ * @flags: BIOSX_RUN_*; other bits EINVAL, both FORCE bits EINVAL.
+ * @timeout_ms: wall-clock bound, 1..60000 (0 means 5000; more is EINVAL).
+ * @io_log_cap: entries at @io_log_ptr, 0..65536.
  * @deny_ptr: user pointer to an 8 KiB bitmap of ports whose writes are
  *        denied (bit set = denied; reads always pass), or 0 for the default
  *        deny list (0xCF9, 0x92, 0x64, PICs, PIT).
- * @io_log_ptr, @io_log_cap: user array of struct biosx_io_entry for
- *        BIOSX_RUN_LOG_IO; @io_log_count (out) is how many accesses there
- *        were (may exceed @io_log_cap; only @io_log_cap are stored).
- * @end, @strategy, @exit_reason, @vector_out, @error_code, @address,
- * @qualification, @exits, @tsc_cycles, @exit_counts: out, see BIOSX_END_*.
+ * @io_log_ptr: user array of @io_log_cap struct biosx_io_entry; required
+ *        when @io_log_cap is not 0.
+ * @end: out: how the run ended, BIOSX_END_*.
+ * @strategy: out: BIOSX_STRATEGY_* used.
+ * @exit_reason: out: the last exit reason as the VMCS holds it (bit 31 set
+ *        for a VM-entry failure).
+ * @vector_out: out: for BIOSX_END_EXCEPTION, the vector.
+ * @error_code: out: for BIOSX_END_EXCEPTION, the error code (~0 when the
+ *        exception has none); for BIOSX_END_ENTRY_FAILURE, the
+ *        VM-instruction error (VMfail) or the exit reason with bit 31.
+ * @address: out: for BIOSX_END_EPT_VIOLATION, the guest-physical address.
+ * @qualification: out: the exit qualification for BIOSX_END_EPT_VIOLATION,
+ *        BIOSX_END_ENTRY_FAILURE and BIOSX_END_UNHANDLED.
+ * @tsc_cycles: out: TSC cycles from each VM entry to its VM exit, summed.
+ * @exits: out: VM exits in this run (1 for a routine that only returns).
+ * @io_log_count: out: port accesses that exited (may exceed @io_log_cap;
+ *        only @io_log_cap are stored).
+ * @exit_counts: out: VM exits by basic exit reason (SDM Vol. 3D App. C).
  *
  * The trap stub (one HLT byte) is written at 0000:0600 and the return frame
- * is pushed on SS:SP in guest memory, exactly as the emulation backend does.
+ * is pushed on SS:SP in guest memory, exactly as the emulation backend does:
+ * for INT n FLAGS, CS, IP (then IF, TF and AC are cleared), for a far call
+ * CS, IP.
  */
 struct biosx_run {
 	struct biosx_regs regs;
@@ -124,10 +161,13 @@ struct biosx_run {
 /**
  * struct biosx_caps - argument of BIOSX_IOC_GET_CAPS.
  * @cpu: in: the CPU to read.
- * @cpuid1_ecx: CPUID.1:ECX of that CPU.
- * @present: bit i set when msr[i] was read; msr[0] is IA32_FEATURE_CONTROL
- *        (0x3A), msr[1 + k] is 0x480 + k for k = 0..19. An MSR the SDM says
- *        does not exist on this CPU is not read.
+ * @cpuid1_ecx: out: CPUID.1:ECX of that CPU.
+ * @present: out: bit i set when @msr[i] was read.
+ * @reserved: zero.
+ * @msr: out: the MSRs of BIOSX_VMX_MSRS (src/core/x86/vmx_msrs.h) in table
+ *        order: msr[0] is IA32_FEATURE_CONTROL (0x3A), msr[1 + k] is
+ *        0x480 + k for k = 0..19. An MSR the SDM says does not exist on
+ *        this CPU is not read.
  */
 struct biosx_caps {
 	__u32 cpu;
@@ -140,6 +180,10 @@ struct biosx_caps {
 #define BIOSX_VMCS_RECORD_MAX 256
 /**
  * struct biosx_vmcs_field - one VMCS field as VMREAD returned it.
+ * @encoding: the field's encoding (SDM Vol. 3D Appendix B; the names are in
+ *        src/core/x86/vmcs_fields.h).
+ * @reserved: zero.
+ * @value: the value, zero-extended to 64 bits.
  */
 struct biosx_vmcs_field {
 	__u32 encoding;
@@ -151,9 +195,11 @@ struct biosx_vmcs_field {
  * struct biosx_vmcs_record - argument of BIOSX_IOC_GET_VMCS: the VMCS of
  * this file's last run, read after the run ended and before VMCLEAR.
  * @valid: 0 when this file has not run anything yet.
- * @vmxon_pa, @vmcs_pa: physical addresses of the VMXON region and VMCS.
- * @nfields: entries used in @fields (every field of SDM Appendix B that
- *        exists on this CPU and that VMREAD accepted).
+ * @nfields: entries used in @fields.
+ * @vmxon_pa: physical address of the VMXON region.
+ * @vmcs_pa: physical address of the VMCS.
+ * @fields: every field of SDM Appendix B that exists on this CPU (index not
+ *        above IA32_VMX_VMCS_ENUM's) and that VMREAD accepted.
  * @raw: the 4 KiB VMCS region as the CPU left it after VMCLEAR (its format
  *        is implementation-specific, SDM Vol. 3C §25.2).
  */
@@ -167,20 +213,55 @@ struct biosx_vmcs_record {
 };
 
 /*
- * ioctls. Errors common to all: EFAULT (bad user pointer), ENOTTY (unknown).
- *
- * BIOSX_IOC_VERSION: writes BIOSX_ABI_VERSION.
- * BIOSX_IOC_RUN: 0 when the run happened (how it ended is in @end);
- *   EINVAL reserved bits or out-of-range fields; ENOENT the vector is
- *   0000:0000; ENODEV the forced strategy is not supported by this CPU;
- *   EBUSY VMX is already in use on this CPU (e.g. KVM); EINTR a signal.
- * BIOSX_IOC_GET_CAPS: EINVAL cpu offline or out of range.
- * BIOSX_IOC_GET_VMCS: always 0; @valid says whether there is a record.
+ * ioctls. Errors every ioctl may return: EFAULT (the argument is not
+ * readable/writable memory), ENOTTY (not a biosx ioctl). open() fails with
+ * EPERM without CAP_SYS_RAWIO, ENOMEM when the guest area cannot be had.
  */
 #define BIOSX_IOC_MAGIC 0xb1
+
+/**
+ * define BIOSX_IOC_VERSION - read the ABI version.
+ *
+ * Writes BIOSX_ABI_VERSION to the __u32 argument. Userspace refuses to use a
+ * module whose version differs from the header it was built with.
+ * Return: 0.
+ */
 #define BIOSX_IOC_VERSION _IOR(BIOSX_IOC_MAGIC, 0, __u32)
+
+/**
+ * define BIOSX_IOC_RUN - run one BIOS routine in a VMX guest.
+ *
+ * Argument: struct biosx_run. Runs on the calling CPU, which stays in VMX
+ * operation only for the run.
+ * Return: 0 when the run happened, whatever its end (see @end);
+ * EINVAL a reserved field or bit is set, or a field is out of range;
+ * ENOENT the INT vector is 0000:0000 in the guest's IVT;
+ * ENODEV BIOSX_RUN_FORCE_UNRESTRICTED on a CPU without unrestricted guest;
+ * EBUSY VMX is already in use on this CPU (CR4.VMXE set: KVM is running a
+ * guest), a kernel log line says so; EINTR a signal arrived while waiting
+ * for another RUN on the same file; ENOMEM no memory for the I/O log;
+ * EIO a VMX instruction failed outside VM entry (VMXON, VMPTRLD, VMWRITE);
+ * EOPNOTSUPP the caller's FS/GS selectors cannot serve as VMX host state
+ * (never the case for a 64-bit process).
+ */
 #define BIOSX_IOC_RUN _IOWR(BIOSX_IOC_MAGIC, 1, struct biosx_run)
+
+/**
+ * define BIOSX_IOC_GET_CAPS - read the VMX capability MSRs of one CPU.
+ *
+ * Argument: struct biosx_caps with @cpu set. Reads only the MSRs the SDM
+ * says exist on that CPU (src/core/x86/vmx_msrs.h gives the rules).
+ * Return: 0; EINVAL @cpu is out of range or offline.
+ */
 #define BIOSX_IOC_GET_CAPS _IOWR(BIOSX_IOC_MAGIC, 2, struct biosx_caps)
+
+/**
+ * define BIOSX_IOC_GET_VMCS - the VMCS record of this file's last run.
+ *
+ * Argument: struct biosx_vmcs_record. Only runs made through this open file
+ * are visible.
+ * Return: 0; @valid says whether there is a record.
+ */
 #define BIOSX_IOC_GET_VMCS _IOR(BIOSX_IOC_MAGIC, 3, struct biosx_vmcs_record)
 
 #endif /* _UAPI_BIOSX_H */

@@ -22,7 +22,11 @@ mkdir -p "$out/kbuild/src/core"
 cp -r "$top/src/core/x86" "$out/kbuild/src/core/x86"
 make -s -C "$out/kbuild/kernel" W=1 > "$out/kbuild.log" 2>&1 || { cat "$out/kbuild.log"; exit 1; }
 if grep -q 'warning:' "$out/kbuild.log"; then cat "$out/kbuild.log"; echo "biosx.ko: warnings at W=1"; exit 1; fi
-cp "$out/kbuild/kernel/biosx.ko" "$biosx" "$files/"
+cp "$out/kbuild/kernel/biosx.ko" "$files/"
+# The guest script runs ./biosx, whatever the binary given is called; a
+# copy taken while the build relinks it may lack its x bits.
+cp "$biosx" "$files/biosx"
+chmod 0755 "$files/biosx"
 # KVM in the guest, to prove biosx refuses (EBUSY) while KVM holds VMX.
 gcc -static -O2 -o "$files/kvm-hold" "$here/kvm-hold.c"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
