@@ -46,6 +46,19 @@ start:  cli
 disk_error:
         mov si, msg_disk
         call puts
+        ; fall through: stop is in the boot sector so this path reaches it
+
+; stop: the end of every run. The snapshot is taken while the CPU waits in
+; `idle` (make-bochs-fixture.sh puts its breakpoint there).
+stop:   ; Let the UART shift the last byte out (LSR bit 6, transmitter
+        ; empty) first: Bochs stops at the breakpoint at once and would
+        ; otherwise never write the final CR LF to its file.
+        mov dx, 0x3fd
+.drain: in al, dx
+        test al, 0x40
+        jz .drain
+idle:   sti
+        hlt
         jmp idle
 
 ; puts: print the NUL-terminated string at DS:SI on COM1.
@@ -174,17 +187,21 @@ main:
 
         mov si, msg_done
         call puts
-idle:   sti
-        hlt
-        jmp idle
+        jmp stop
 
 ; fill_buf: the E820 buffer gets a known pattern, so a 20-byte answer
 ; leaves bytes 20-23 visibly untouched.
+; A copy at pre_buf is what PRE prints, so PRE shows the bytes the BIOS was
+; really given rather than what the program meant to write.
 fill_buf:
         mov di, BUF
         mov cx, 24
         mov al, 0xa5
         rep stosb
+        mov si, BUF
+        mov di, pre_buf
+        mov cx, 24
+        rep movsb
         ret
 
 ; print_call: "CALL <name> IN k=v ... OUT k=v ...[ PRE s:o:n=hex BUF s:o:n=hex]"
@@ -206,8 +223,9 @@ print_call:
         je .nl
         mov si, msg_pre
         call puts
+        mov si, pre_buf
         mov cx, 24
-.pre:   mov al, 0xa5
+.pre:   lodsb
         call hex8
         loop .pre
         mov si, msg_buf
@@ -287,4 +305,5 @@ steps   dw 0
         align 4
 snap_in  times 52 db 0
 snap_out times 52 db 0
+pre_buf  times 24 db 0
         times SECTORS * 512 - ($ - $$) db 0
