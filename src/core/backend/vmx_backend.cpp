@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -153,12 +152,15 @@ void save_record(int fd)
     auto rec = std::make_unique<biosx_vmcs_record>();
     if (::ioctl(fd, BIOSX_IOC_GET_VMCS, rec.get()) != 0 || !rec->valid) return;
     std::string path = record_path();
-    std::string tmp = path + ".tmp";
-    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    // A fresh file of our own (mkstemp: O_EXCL, 0600), renamed over the
+    // record: biosx runs as root and /tmp is everyone's, so never open a
+    // fixed name there that someone else may have planted as a symlink.
+    std::string tmp = path + ".XXXXXX";
+    int out = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (out < 0) return;
     bool ok = ::write(out, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
     ::close(out);
-    if (ok) ::rename(tmp.c_str(), path.c_str());
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
 class VmxBackend final : public Backend {
@@ -279,8 +281,13 @@ VmcsRecord fetch_last_vmcs()
 {
     std::string path = record_path();
     auto rec = std::make_unique<biosx_vmcs_record>();
-    std::ifstream f(path, std::ios::binary);
-    if (!f || !f.read(reinterpret_cast<char*>(rec.get()), sizeof *rec) || !rec->valid) {
+    // Only a regular file of this user's (not a symlink someone planted).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat own;
+    bool mine = fd >= 0 && ::fstat(fd, &own) == 0 && S_ISREG(own.st_mode) && own.st_uid == getuid();
+    bool got = mine && ::read(fd, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
+    if (fd >= 0) ::close(fd);
+    if (!got || !rec->valid) {
         struct stat st;
         if (::stat(kDevice, &st) != 0)
             fail(ErrorKind::environment,
