@@ -85,6 +85,19 @@ misbehave gp-limit "exception 13|exception 12" 8b06ffff
 misbehave hlt-if0 "HLT at 2000:0001" faf4
 misbehave hlt-if0-vm86 "HLT at 2000:0001" faf4 --strategy vm86
 misbehave div0 "exception 0" 31c9f7f1
+# Access outside the guest area: real mode cannot address past 0x10FFEF, so
+# the routine enters protected mode (LGDT of a flat 4 GiB data segment at
+# 2000:0100, CR0.PE) and reads 0x1000000. Under unrestricted guest the EPT
+# maps nothing there (EPT violation with that address); in vm86 LGDT is #GP.
+pm_read=fa2e0f011680000f20c06683c8010f22c0b808008ed8678b0500000001
+pm_gdt="--write 2000:0080=0f0000010200 --write 2000:0100=0000000000000000ffff00000092cf00"
+if [ "$strategy" = unrestricted ]; then
+    misbehave outside-guest-area "EPT violation" $pm_read $pm_gdt
+    check_match outside-guest-area-address "$(cat /tmp/e)" "0x1000000"
+else
+    misbehave outside-guest-area-vm86 "exception 13" $pm_read $pm_gdt
+fi
+misbehave outside-guest-area-forced-vm86 "exception 13" $pm_read $pm_gdt --strategy vm86
 $B --backend vmx int 0x10 --write 0000:0040=00000000 > /tmp/o 2> /tmp/e
 check_eq no-handler-rc "$?" 3
 check_match no-handler-msg "$(cat /tmp/e)" "no BIOS handler"
@@ -108,6 +121,23 @@ check_eq dump-vmcs-rc "$?" 0
 check_match dump-vmcs-exit-hlt "$(cat /tmp/vmcs.txt)" "HLT"
 check_match dump-vmcs-trap-rip "$(cat /tmp/vmcs.txt)" "0600"
 head -60 /tmp/vmcs.txt
+# The control words in the VMCS are what the module asked for after the
+# capability masks: (wanted | allowed-0) & allowed-1 (SDM Vol. 3D §A.3).
+$B dump-vmcs --json > /tmp/vmcs.json
+vmcs_field() { grep -A3 "\"name\": \"$1\"" /tmp/vmcs.json | grep '"value"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+cap() { grep "^$1 " /proc/biosx | cut -d' ' -f2; }
+masked() { printf '0x%x' $(( ($1 | ($2 & 0xffffffff)) & (($2 >> 32) & 0xffffffff) )); }
+pin_want=$((0x1 | 0x8))
+grep -q '^preemption_timer yes' /proc/biosx && pin_want=$((pin_want | 0x40))
+check_eq vmcs-pin-controls "$(printf '0x%x' $(($(vmcs_field PIN_BASED_VM_EXEC_CONTROL))))" "$(masked $pin_want $(cap IA32_VMX_PINBASED_CTLS))"
+check_eq vmcs-proc-controls "$(printf '0x%x' $(($(vmcs_field CPU_BASED_VM_EXEC_CONTROL))))" "$(masked $((0x80 | 0x2000000 | 0x80000000)) $(cap IA32_VMX_PROCBASED_CTLS))"
+check_eq vmcs-exception-bitmap "$(vmcs_field EXCEPTION_BITMAP | sed 's/^0x0*/0x/')" 0xffffffff
+
+# biosx caps reads the module's capability ioctl and agrees with it.
+$B caps > /tmp/caps.txt 2>&1
+check_eq caps-rc "$?" 0
+grep -iE 'verdict|strategy|unrestricted|vm86|source' /tmp/caps.txt | head -8
+check_match caps-verdict "$(cat /tmp/caps.txt)" "$( [ "$strategy" = unrestricted ] && echo 'nrestricted' || echo '(vm86|virtual-8086)')"
 
 # While KVM holds VMX on this CPU, biosx refuses with EBUSY and says why.
 if insmod ./irqbypass.ko 2>/dev/null; insmod ./kvm.ko 2>/dev/null && insmod ./kvm-intel.ko 2>/dev/null &&
