@@ -59,6 +59,7 @@ void setup_caps(CLI::App& app)
     static CapsOptions o;
     auto* sub = app.add_subcommand("caps", "Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and "
                                            "which biosx strategy it allows");
+    sub->footer("Example: biosx caps --all-cpus --json; biosx caps --from tests/vm/cpu-models/corei7_skylake_x.msr");
     auto* cpu = sub->add_option("--cpu", o.cpu, "Read CPU N (default 0)")->check(CLI::NonNegativeNumber);
     sub->add_flag("--all-cpus", o.all_cpus, "Read every online CPU and report CPUs whose values differ")->excludes(cpu);
     sub->add_option("--save", o.save, "Also write the raw values to FILE (docs/caps.md)")->type_name("FILE");

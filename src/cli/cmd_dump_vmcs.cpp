@@ -35,6 +35,7 @@ void setup_dump_vmcs(CLI::App& app)
     static DumpVmcsOptions o;
     auto* sub = app.add_subcommand("dump-vmcs", "The VMCS of the last vmx run: every field named, grouped and decoded "
                                                 "(needs biosx.ko)");
+    sub->footer("Example: sudo biosx --backend vmx int 0x11 && sudo biosx dump-vmcs --raw");
     sub->add_flag("--raw", o.raw, "Print the VMCS region as a hex dump with offsets, and the physical addresses");
     sub->callback([] { print_record(std::cout, vmx::fetch_last_vmcs(), globals().json, o.raw); });
 }
