@@ -97,6 +97,7 @@ struct host_saved {
 	u16 ds, es, fs, gs;
 	unsigned long dr7;
 	u64 debugctl;
+	bool has_debugctl;
 };
 
 static u64 tr_base(void)
@@ -425,8 +426,11 @@ static void handle_cpuid(struct run_ctx *x)
 static void exit_external_interrupt(struct run_ctx *x)
 {
 	/* Let the host take it: acknowledge-interrupt-on-exit is off, so the
-	 * interrupt is still pending in the local APIC (SDM Vol. 3C §26.2). */
+	 * interrupt is still pending in the local APIC. STI blocks interrupts
+	 * until after the next instruction (SDM Vol. 3A §6.8.3): "sti; cli"
+	 * would never let it in, and every re-entry would exit at once. */
 	local_irq_enable();
+	asm volatile("nop");
 	local_irq_disable();
 }
 
@@ -704,7 +708,8 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struc
 		return -EBUSY;
 	}
 	get_debugreg(hs.dr7, 7);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, hs.debugctl);
+	/* Not every CPU model has IA32_DEBUGCTL (Bochs' Core 2 has not). */
+	hs.has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &hs.debugctl);
 	cr4_set_bits_irqsoff(X86_CR4_VMXE);
 	err = -EIO;
 	if (vmx_on(vmxon_pa))
@@ -730,7 +735,8 @@ out_cr4:
 	 * 3C §28.5.2, §28.3.1); DS/ES were null in the host fields. */
 	invalidate_tss_limit();
 	set_debugreg(hs.dr7, 7);
-	wrmsrl(MSR_IA32_DEBUGCTLMSR, hs.debugctl);
+	if (hs.has_debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, hs.debugctl);
 	loadsegment(ds, hs.ds);
 	loadsegment(es, hs.es);
 	local_irq_enable();
