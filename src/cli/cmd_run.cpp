@@ -196,27 +196,35 @@ void add_run_options(CLI::App* sub, RunOptions& o)
     sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend)")->group("Debugging");
 }
 
+
+// One run subcommand: its target positional, the shared options, the callback.
+void add_run_subcommand(CLI::App& app, RunOptions& o, Entry::Kind kind, const char* name, const char* help,
+                        const char* target, const char* target_help, const char* example)
+{
+    auto* sub = app.add_subcommand(name, help);
+    sub->add_option(target, o.target, target_help)->required();
+    add_run_options(sub, o);
+    sub->footer(std::string("Example: ") + example);
+    sub->callback([&o, kind] { run(o, kind); });
+}
+
 }  // namespace
 
 void setup_int(CLI::App& app)
 {
-    static RunOptions int_opts;
-    auto* i = app.add_subcommand("int", "Run a BIOS interrupt handler (INT VECTOR) and print the registers");
-    i->add_option("VECTOR", int_opts.target, "Interrupt number: 0x11, 11h or 17")->required();
-    add_run_options(i, int_opts);
-    i->footer("Example: biosx int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --es 0 --di 0x7e00 --read 0000:7e00:24");
-    i->callback([] { run(int_opts, Entry::Kind::interrupt); });
+    static RunOptions opts;
+    add_run_subcommand(app, opts, Entry::Kind::interrupt, "int",
+                       "Run a BIOS interrupt handler (INT VECTOR) and print the registers", "VECTOR",
+                       "Interrupt number: 0x11, 11h or 17",
+                       "biosx int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --es 0 --di 0x7e00 --read 0000:7e00:24");
 }
 
 void setup_call(CLI::App& app)
 {
-    static RunOptions call_opts;
-
-    auto* c = app.add_subcommand("call", "Far-call a real-mode entry point SEG:OFF that returns with RETF");
-    c->add_option("SEG:OFF", call_opts.target, "Entry point, hex: c000:0003")->required();
-    add_run_options(c, call_opts);
-    c->footer("Example: biosx call c000:0003 --ax 0 --json");
-    c->callback([] { run(call_opts, Entry::Kind::far_call); });
+    static RunOptions opts;
+    add_run_subcommand(app, opts, Entry::Kind::far_call, "call",
+                       "Far-call a real-mode entry point SEG:OFF that returns with RETF", "SEG:OFF",
+                       "Entry point, hex: c000:0003", "biosx call c000:0003 --ax 0 --json");
 }
 
 }  // namespace biosx::cli
