@@ -17,13 +17,15 @@
 #include <asm/msr.h>
 
 #include "biosx_priv.h"
+#include "io_deny.h"
 
-/* The default deny list as a bitmap (writes denied): ports whose
- * programming can reset or destabilise a running Linux. Same list as
- * src/core/io_policy.cpp. */
+/* The default deny list (src/core/x86/io_deny.h) as a bitmap; a set bit
+ * denies writes to the port. */
 static u8 default_deny[8192];
 static const struct { u16 first, last; } default_deny_ranges[] = {
-	{ 0x20, 0x21 }, { 0xa0, 0xa1 }, { 0x40, 0x43 }, { 0x64, 0x64 }, { 0x92, 0x92 }, { 0xcf9, 0xcf9 },
+#define X(first, last, why) { first, last },
+	BIOSX_DEFAULT_DENIED_PORTS(X)
+#undef X
 };
 
 static int biosx_open(struct inode *inode, struct file *file)

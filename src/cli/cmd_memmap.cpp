@@ -221,7 +221,7 @@ void run_memmap(const MemmapOptions& o)
 {
     if (!o.size.empty() && o.save.empty()) fail(ErrorKind::usage, "--size " + o.size + ": only meaningful with --save FILE");
     if (!o.save.empty()) {
-        Source src = open_source_from_globals(false);
+        Source src = open_source_from_globals();
         uint64_t size = o.size.empty() ? kRealModeSize : parse_number(o.size, "--size");
         save_image(*src.mem, o.save, size);
         if (globals().json)
@@ -241,7 +241,7 @@ void run_memmap(const MemmapOptions& o)
     bool e820 = o.e820 || o.all;
     if (!(o.timeout_s > 0) || o.timeout_s > 3600) fail(ErrorKind::usage, "--timeout: must be within (0, 3600] seconds");
 
-    Source src = open_source_from_globals(e820);
+    Source src = open_source_from_globals();
     // Scan before anything runs: a run writes its stack and buffer into the memory.
     Scan s = scan(src.mem->bytes());
     FirmwareMap fm;

@@ -104,7 +104,6 @@ void run(const RunOptions& o, Entry::Kind kind)
     if (!(o.timeout_s > 0) || o.timeout_s > 3600) fail(ErrorKind::usage, "--timeout: must be within (0, 3600] seconds");
     spec.req.limits.max_instructions = o.max_instructions;
     spec.req.limits.timeout_s = o.timeout_s;
-    spec.io_log = o.io_log;
     spec.req.log_io = o.io_log;
     spec.req.strategy = o.strategy;
     spec.req.test_bad_entry = o.test_bad_entry;

@@ -13,12 +13,11 @@ GlobalOptions& globals()
     return g;
 }
 
-Source open_source_from_globals(bool need_backend)
+Source open_source_from_globals()
 {
     SourceOptions o;
     o.image = globals().image;
     o.backend = globals().backend;
-    o.need_backend = need_backend;
     Source s = open_source(o);
     if (!s.note.empty()) std::fprintf(stderr, "%s\n", s.note.c_str());
     return s;

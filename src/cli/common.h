@@ -26,7 +26,7 @@ GlobalOptions& globals();
 
 // Opens memory and backend for a subcommand; prints the fallback note, if
 // any, on stderr.
-Source open_source_from_globals(bool need_backend = true);
+Source open_source_from_globals();
 
 // True when stdout is a terminal and NO_COLOR is unset (and not --json).
 bool use_color();

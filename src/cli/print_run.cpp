@@ -71,7 +71,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         os << "\nbuffer " << seg_off(rd.seg, rd.off) << " (" << rd.len << " bytes)\n";
         os << hex_dump(out.read_back[i], rd.linear);
     }
-    if (spec.io_log) {
+    if (spec.req.log_io) {
         os << "\nport I/O (" << r.io.size() << " accesses)\n";
         for (const auto& a : r.io) {
             std::snprintf(line, sizeof line, "  %-3s %s %s %s  %s", a.write ? "out" : "in", hex(a.port, 4).c_str(),

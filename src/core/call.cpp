@@ -157,7 +157,7 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                                       : a.disposition == IoDisposition::denied ? "denied"
                                                                                : "virtual"}});
     j["io_count"] = res.io.size();
-    if (spec.io_log) j["io"] = io;
+    if (spec.req.log_io) j["io"] = io;
     return j;
 }
 

@@ -37,7 +37,6 @@ struct CallSpec {
     RunRequest req;
     std::vector<BufferWrite> writes;
     std::vector<BufferRead> reads;
-    bool io_log = false;  // list every port access in the output
 };
 
 struct CallOutcome {

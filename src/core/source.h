@@ -14,12 +14,11 @@ namespace biosx {
 struct SourceOptions {
     std::string image;             // --image FILE, or empty
     std::string backend = "auto";  // auto | emu | vmx
-    bool need_backend = true;      // false for views that only read memory
 };
 
 struct Source {
     std::unique_ptr<Memory> mem;
-    std::unique_ptr<Backend> backend;  // null when need_backend was false and none fits
+    std::unique_ptr<Backend> backend;
     std::string note;                  // one line for stderr when a fallback was taken
 };
 
