@@ -80,7 +80,17 @@ reply = command('pmemsave 0 1048576 "%s"' % sys.argv[2])
 if b"rror" in reply:
     raise SystemExit(reply.decode(errors="replace"))
 sock.sendall(b"quit\n")
+# Until QEMU closes the monitor: closing first can lose the quit.
+try:
+    while sock.recv(4096):
+        pass
+except OSError:
+    pass
 PY
+# QEMU has quit, or gets 5 s more before it is killed: never wait unbounded.
+i=0
+while kill -0 "$qpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill "$qpid" 2>/dev/null || true
 wait "$qpid" 2>/dev/null || true
 qpid=
 
