@@ -17,8 +17,9 @@
 static struct page *zpage(void)
 {
 	/* Below 4 GiB: the vm86 guest's 32-bit page tables and CR3 hold these
-	 * pages' physical addresses. */
-	return alloc_page(GFP_KERNEL | GFP_DMA32 | __GFP_ZERO);
+	 * pages' physical addresses. Charged to the opener's memory cgroup,
+	 * as KVM charges its per-VM pages (GFP_KERNEL_ACCOUNT). */
+	return alloc_page(GFP_KERNEL_ACCOUNT | GFP_DMA32 | __GFP_ZERO);
 }
 
 int biosx_guest_alloc(struct biosx_file *f)
@@ -41,8 +42,9 @@ int biosx_guest_alloc(struct biosx_file *f)
 	f->pgtab = zpage();
 	f->vmxon = zpage();
 	f->vmcs = zpage();
-	f->record = kzalloc(sizeof(*f->record), GFP_KERNEL);
-	if (!f->pgdir || !f->pgtab || !f->vmxon || !f->vmcs || !f->record)
+	f->msr_area = zpage();
+	f->record = kzalloc(sizeof(*f->record), GFP_KERNEL_ACCOUNT);
+	if (!f->pgdir || !f->pgtab || !f->vmxon || !f->vmcs || !f->msr_area || !f->record)
 		return -ENOMEM;
 	return 0;
 }
@@ -69,6 +71,8 @@ void biosx_guest_free(struct biosx_file *f)
 		__free_page(f->vmxon);
 	if (f->vmcs)
 		__free_page(f->vmcs);
+	if (f->msr_area)
+		__free_page(f->msr_area);
 	kfree(f->record);
 }
 

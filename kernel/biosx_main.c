@@ -5,19 +5,25 @@
  * Kernel, process context.
  */
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/proc_fs.h>
+#include <linux/reboot.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/msr.h>
+#include <asm/reboot.h>
 
 #include "biosx_priv.h"
 #include "io_deny.h"
+#include "vmx_msrs.h"
 
 /* The default deny list (src/core/x86/io_deny.h) as a bitmap; a set bit
  * denies writes to the port. */
@@ -28,6 +34,57 @@ static const struct { u16 first, last; } default_deny_ranges[] = {
 #undef X
 };
 
+/*
+ * Kernel lockdown (security_locked_down(), include/linux/security.h): the
+ * guest area starts as a copy of the host's first MiB, which lockdown
+ * forbids through /dev/mem (LOCKDOWN_DEV_MEM), and a run can reach I/O
+ * ports, which it forbids through /dev/port, ioperm() and iopl()
+ * (LOCKDOWN_IOPORT). Lockdown can be raised while the module is loaded, so
+ * both are asked again at every run. The kernel logs each refusal.
+ */
+static int biosx_locked_down(bool ports)
+{
+	int err = security_locked_down(LOCKDOWN_DEV_MEM);
+
+	if (!err && ports)
+		err = security_locked_down(LOCKDOWN_IOPORT);
+	return err;
+}
+
+/* Set by the reboot notifier: no new run starts, and runs in progress end
+ * at their next exit (BIOSX_END_INTERRUPTED). */
+static bool shutting_down;
+
+bool biosx_shutting_down(void)
+{
+	return READ_ONCE(shutting_down);
+}
+
+/*
+ * Whether the caller may see kernel addresses: exactly the kptr_restrict
+ * rules of %pK (lib/vsprintf.c: 0 hashes, 1 needs CAP_SYSLOG and
+ * unchanged ids, 2 never), asked of the kernel's own printf rather than
+ * written again here.
+ */
+bool biosx_may_see_kernel_addresses(void)
+{
+	void *probe = (void *)0xffffffff81000000ul;
+	char got[32], want[32];
+
+	snprintf(got, sizeof(got), "%pK", probe);
+	snprintf(want, sizeof(want), "%016lx", (unsigned long)probe);
+	return !strcmp(got, want);
+}
+
+/* compat_ptr_ioctl() hands a 32-bit caller's argument over as it is: every
+ * __u64 must sit at an offset that is 8-aligned for x86-64 and i386 alike
+ * (i386 aligns __u64 to 4 inside structures). */
+static_assert(sizeof(struct biosx_run) % 8 == 0 && offsetof(struct biosx_run, deny_ptr) % 8 == 0 &&
+	      offsetof(struct biosx_run, error_code) % 8 == 0 && offsetof(struct biosx_run, msr_log) % 8 == 0);
+static_assert(sizeof(struct biosx_caps) % 8 == 0 && offsetof(struct biosx_caps, msr) % 8 == 0);
+static_assert(offsetof(struct biosx_vmcs_record, vmxon_pa) % 8 == 0 &&
+	      offsetof(struct biosx_vmcs_record, fields) % 8 == 0);
+
 static int biosx_open(struct inode *inode, struct file *file)
 {
 	struct biosx_file *f;
@@ -36,7 +93,12 @@ static int biosx_open(struct inode *inode, struct file *file)
 	/* Running code with host port access is as strong as /dev/mem. */
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	err = biosx_locked_down(true);
+	if (err)
+		return err;
+	if (biosx_shutting_down())
+		return -ESHUTDOWN;
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
@@ -47,6 +109,7 @@ static int biosx_open(struct inode *inode, struct file *file)
 		return err;
 	}
 	biosx_guest_init_memory(f);
+	biosx_kick_init(f);
 	file->private_data = f;
 	return 0;
 }
@@ -111,6 +174,12 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 		if (!log)
 			goto out;
 	}
+	err = biosx_locked_down(!(run->flags & BIOSX_RUN_VIRTUAL_IO));
+	if (err)
+		goto out;
+	err = -ESHUTDOWN;
+	if (biosx_shutting_down())
+		goto out;
 	err = -EINTR;
 	if (mutex_lock_interruptible(&f->lock))
 		goto out;
@@ -146,14 +215,24 @@ static long ioctl_caps(void __user *argp)
 	return copy_to_user(argp, &caps, sizeof(caps)) ? -EFAULT : 0;
 }
 
+/* The record as this reader may see it: kernel and host-physical
+ * addresses only under the %pK rules (biosx_may_see_kernel_addresses()). */
 static long ioctl_vmcs(struct biosx_file *f, void __user *argp)
 {
+	struct biosx_vmcs_record *r;
 	long err = 0;
 
+	r = kvmalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
 	mutex_lock(&f->lock);
-	if (copy_to_user(argp, f->record, sizeof(*f->record)))
-		err = -EFAULT;
+	memcpy(r, f->record, sizeof(*r));
 	mutex_unlock(&f->lock);
+	if (r->valid && !biosx_may_see_kernel_addresses())
+		biosx_hide_addresses(r);
+	if (copy_to_user(argp, r, sizeof(*r)))
+		err = -EFAULT;
+	kvfree(r);
 	return err;
 }
 
@@ -182,6 +261,9 @@ static const struct file_operations biosx_fops = {
 	.release = biosx_release,
 	.mmap = biosx_mmap,
 	.unlocked_ioctl = biosx_ioctl,
+	/* Every ioctl argument has the same layout for 32-bit callers (fixed
+	 * widths, 64-bit user pointers, sizes checked in uapi/biosx.h). */
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
@@ -196,15 +278,18 @@ static struct miscdevice biosx_misc = {
 static int biosx_proc_show(struct seq_file *m, void *v)
 {
 	const struct biosx_vmx_caps *c = &biosx_caps;
+	const char *t = (c->basic & BIOSX_VMX_BASIC_TRUE_CTLS) ? "TRUE_" : "";
 
 	seq_printf(m, "abi_version %u\n", BIOSX_ABI_VERSION);
 	seq_printf(m, "strategy %s\n", c->unrestricted ? "unrestricted" : "vm86");
 	seq_printf(m, "preemption_timer %s\n", c->preemption_timer ? "yes" : "no");
 	seq_printf(m, "IA32_VMX_BASIC 0x%016llx\n", c->basic);
-	seq_printf(m, "IA32_VMX_PINBASED_CTLS 0x%016llx\n", c->pin);
-	seq_printf(m, "IA32_VMX_PROCBASED_CTLS 0x%016llx\n", c->proc);
-	seq_printf(m, "IA32_VMX_EXIT_CTLS 0x%016llx\n", c->exit);
-	seq_printf(m, "IA32_VMX_ENTRY_CTLS 0x%016llx\n", c->entry);
+	/* The control words were read from the TRUE MSRs where BASIC[55]
+	 * says they exist (biosx_vmx_probe()): name the ones printed. */
+	seq_printf(m, "IA32_VMX_%sPINBASED_CTLS 0x%016llx\n", t, c->pin);
+	seq_printf(m, "IA32_VMX_%sPROCBASED_CTLS 0x%016llx\n", t, c->proc);
+	seq_printf(m, "IA32_VMX_%sEXIT_CTLS 0x%016llx\n", t, c->exit);
+	seq_printf(m, "IA32_VMX_%sENTRY_CTLS 0x%016llx\n", t, c->entry);
 	seq_printf(m, "IA32_VMX_MISC 0x%016llx\n", c->misc);
 	seq_printf(m, "IA32_VMX_CR0_FIXED0 0x%016llx\n", c->cr0_fixed0);
 	seq_printf(m, "IA32_VMX_CR0_FIXED1 0x%016llx\n", c->cr0_fixed1);
@@ -215,11 +300,95 @@ static int biosx_proc_show(struct seq_file *m, void *v)
 		seq_printf(m, "IA32_VMX_PROCBASED_CTLS2 0x%016llx\n", c->proc2);
 	if (c->ept_vpid)
 		seq_printf(m, "IA32_VMX_EPT_VPID_CAP 0x%016llx\n", c->ept_vpid);
-	seq_printf(m, "last_vmxon_pa 0x%llx\n", biosx_stats.last_vmxon_pa);
-	seq_printf(m, "last_vmcs_pa 0x%llx\n", biosx_stats.last_vmcs_pa);
+	if (biosx_may_see_kernel_addresses()) {
+		seq_printf(m, "last_vmxon_pa 0x%llx\n", biosx_stats.last_vmxon_pa);
+		seq_printf(m, "last_vmcs_pa 0x%llx\n", biosx_stats.last_vmcs_pa);
+	} else {
+		seq_puts(m, "last_vmxon_pa hidden\nlast_vmcs_pa hidden\n");
+	}
 	seq_printf(m, "runs %lld\n", atomic64_read(&biosx_stats.runs));
 	seq_printf(m, "exits %lld\n", atomic64_read(&biosx_stats.exits));
 	return 0;
+}
+
+/*
+ * Reboot, halt, power-off and kexec (kernel_restart_prepare() calls the
+ * reboot notifiers): no run starts any more, runs in progress end at their
+ * next exit, and the notifier returns once no CPU is in biosx's VMX
+ * operation (a slice lasts milliseconds), so that every CPU can take INIT
+ * again (VMX root operation blocks it: SDM Vol. 3C §24.8).
+ */
+static int biosx_reboot(struct notifier_block *nb, unsigned long code, void *unused)
+{
+	unsigned int cpu, tries;
+	bool busy = true;
+
+	WRITE_ONCE(shutting_down, true);
+	for (tries = 0; busy && tries < 200; tries++) {
+		busy = false;
+		for_each_online_cpu(cpu)
+			busy |= READ_ONCE(per_cpu(biosx_in_vmx, cpu));
+		if (busy)
+			msleep(5);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block biosx_reboot_nb = { .notifier_call = biosx_reboot };
+
+/*
+ * Crash kexec and emergency reboot stop the other CPUs with an NMI and then
+ * call the one emergency-virtualization callback the kernel has
+ * (cpu_emergency_register_virt_callback(), arch/x86/kernel/reboot.c; a
+ * second registration is refused with a WARN). KVM's callback (kvm_intel)
+ * leaves VMX operation on every CPU whose CR4.VMXE is set, biosx's
+ * included; so biosx takes the slot only while kvm_intel is not loaded:
+ * at load unless KVM is there, given up while kvm_intel comes, taken back
+ * when it is gone (a module notifier).
+ */
+static DEFINE_MUTEX(emergency_lock);
+static bool emergency_held;
+
+static void biosx_emergency(void)
+{
+	biosx_host_emergency_vmxoff();
+}
+
+static void emergency_slot(bool take)
+{
+	mutex_lock(&emergency_lock);
+	if (take && !emergency_held)
+		cpu_emergency_register_virt_callback(biosx_emergency);
+	else if (!take && emergency_held)
+		cpu_emergency_unregister_virt_callback(biosx_emergency);
+	emergency_held = take;
+	mutex_unlock(&emergency_lock);
+}
+
+static int biosx_module_event(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "kvm_intel"))
+		return NOTIFY_DONE;
+	if (state == MODULE_STATE_COMING)
+		emergency_slot(false);
+	else if (state == MODULE_STATE_GOING)
+		emergency_slot(true);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block biosx_module_nb = { .notifier_call = biosx_module_event };
+
+/* kvm.ko is loaded (it exports kvm_rebooting): kvm_intel holds the slot. */
+static bool kvm_loaded(void)
+{
+	void *sym = __symbol_get("kvm_rebooting");
+
+	if (!sym)
+		return false;
+	symbol_put_addr(sym);
+	return true;
 }
 
 static int __init biosx_init(void)
@@ -240,11 +409,18 @@ static int __init biosx_init(void)
 		misc_deregister(&biosx_misc);
 		return -ENOMEM;
 	}
+	register_reboot_notifier(&biosx_reboot_nb);
+	register_module_notifier(&biosx_module_nb);
+	if (!kvm_loaded())
+		emergency_slot(true);
 	return 0;
 }
 
 static void __exit biosx_exit(void)
 {
+	unregister_module_notifier(&biosx_module_nb);
+	emergency_slot(false);
+	unregister_reboot_notifier(&biosx_reboot_nb);
 	remove_proc_entry("biosx", NULL);
 	misc_deregister(&biosx_misc);
 }

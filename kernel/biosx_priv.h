@@ -7,8 +7,11 @@
 #ifndef BIOSX_INTERNAL_H
 #define BIOSX_INTERNAL_H
 
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
+#include <asm/desc_defs.h>
 
 #include "uapi/biosx.h"
 
@@ -36,15 +39,31 @@ struct biosx_file {
 	struct page *io_bitmap[2];
 	struct page *vmxon;
 	struct page *vmcs;
+	struct page *msr_area;   /* VM-entry/exit MSR-load lists (EFER), where needed */
 	struct biosx_vmcs_record *record; /* last run's VMCS, for GET_VMCS */
+	/* The routine's x87 state between slices (FXSAVE image, 16-byte
+	 * aligned; the guest has CR4.OSFXSR clear, so x87/MMX is all it has). */
+	u8 fpu[512] __aligned(16);
+	struct hrtimer kick;     /* ends a slice where there is no preemption timer */
+	bool kicked;
+};
+
+/* Host state kept across one slice of VMX operation (biosx_host.c). */
+struct biosx_host {
+	struct desc_ptr idt;
+	u16 ldt, ds, es, fs, gs;
+	u64 kernel_gs_base, efer, debugctl;
+	unsigned long cr3, cr4; /* as last written to HOST_CR3/HOST_CR4 */
+	bool has_debugctl;
 };
 
 /* VMX capability values read once at load (CPU 0); all CPUs must agree. */
 struct biosx_vmx_caps {
 	u64 basic, pin, proc, exit, entry, misc;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1, vmcs_enum;
-	u64 proc2, ept_vpid;
-	bool has_proc2, unrestricted, ept, preemption_timer;
+	u64 proc2, ept_vpid, proc3, exit2, vmfunc;
+	unsigned long invept_type; /* BIOSX_INVEPT_SINGLE or _ALL */
+	bool has_proc2, unrestricted, ept, preemption_timer, load_efer;
 };
 extern struct biosx_vmx_caps biosx_caps;
 
@@ -63,14 +82,33 @@ u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index);
 u64 biosx_ept_pointer(struct biosx_file *f);
 void biosx_vm86_tables(struct biosx_file *f);
 
+/* biosx_host.c */
+DECLARE_PER_CPU(bool, biosx_in_vmx);
+int biosx_host_vmxon(struct biosx_host *h, u64 vmxon_pa);
+void biosx_host_vmxoff(struct biosx_host *h);
+int biosx_host_write_vmcs(struct biosx_host *h);
+void biosx_host_before_entry(struct biosx_host *h);
+void biosx_host_after_exit(struct biosx_host *h);
+void biosx_host_emergency_vmxoff(void);
+
+/* biosx_main.c */
+bool biosx_shutting_down(void);
+bool biosx_may_see_kernel_addresses(void);
+void biosx_vmx_enter_count(int delta);
+
 /* biosx_vmx.c */
 int biosx_vmx_probe(void);
 int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struct biosx_io_entry *io_log);
 int biosx_read_caps(struct biosx_caps *caps);
+void biosx_kick_init(struct biosx_file *f);
+void biosx_hide_addresses(struct biosx_vmcs_record *r);
 
 /* biosx_vmenter.S: loads the guest GPRs, VMLAUNCH (launched == 0) or
  * VMRESUME, and on VM exit stores them back. 0 after a VM exit, 1 when the
  * instruction failed (VMfail). */
 int biosx_vmenter(struct biosx_gprs *gprs, int launched);
+/* biosx_vmenter.S: calls the kernel's NMI entry (asm_exc_nmi_noist) on the
+ * current stack with an interrupt frame, for an NMI that caused a VM exit. */
+void biosx_call_nmi_handler(unsigned long entry);
 
 #endif

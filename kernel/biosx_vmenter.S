@@ -11,6 +11,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 
 #define HOST_RSP 0x6c14
 #define HOST_RIP 0x6c16
@@ -80,3 +81,28 @@ SYM_FUNC_START(biosx_vmenter)
 	pop %rbp
 	RET
 SYM_FUNC_END(biosx_vmenter)
+
+/*
+ * void biosx_call_nmi_handler(unsigned long entry)
+ * An NMI that caused a VM exit has not been delivered to the host, and NMIs
+ * stay blocked until the next IRET. Deliver it as the CPU would have: a
+ * 64-bit interrupt frame (SS, RSP, RFLAGS, CS, RIP) on a 16-byte aligned
+ * stack (SDM Vol. 3A §6.14.2), then a call into the kernel's NMI entry for
+ * this purpose (asm_exc_nmi_noist: the same handler, on the current stack
+ * instead of the NMI IST stack), whose IRET returns here and unblocks NMIs.
+ * KVM delivers NMI exits the same way; "int $2" would run the handler as a
+ * software interrupt on the IST stack without the hardware's NMI blocking.
+ */
+SYM_FUNC_START(biosx_call_nmi_handler)
+	push %rbp
+	mov %rsp, %rbp
+	and $-16, %rsp
+	push $__KERNEL_DS
+	push %rbp
+	pushf
+	push $__KERNEL_CS
+	CALL_NOSPEC rdi
+	mov %rbp, %rsp			/* the IRET has restored it already */
+	pop %rbp
+	RET
+SYM_FUNC_END(biosx_call_nmi_handler)

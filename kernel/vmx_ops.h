@@ -8,6 +8,7 @@
 #define BIOSX_VMX_OPS_H
 
 #include <linux/types.h>
+#include <asm/asm.h>
 
 #include "vmcs_fields.h"
 #include "exit_reasons.h"
@@ -21,19 +22,65 @@ enum biosx_vmcs_encoding { BIOSX_VMCS_FIELDS(X) };
 enum biosx_exit_reason { BIOSX_EXIT_REASONS(X) };
 #undef X
 
+/* Control bits by their names in the shared table (vmx_msrs.h). */
+#define X(name, bit, what) BIOSX_PIN_##name = 1u << (bit),
+enum { BIOSX_PIN_BASED_CONTROLS(X) };
+#undef X
+#define X(name, bit, what) BIOSX_PROC_##name = 1u << (bit),
+enum { BIOSX_CPU_BASED_CONTROLS(X) };
+#undef X
+#define X(name, bit, what) BIOSX_PROC2_##name = 1u << (bit),
+enum { BIOSX_SECONDARY_EXEC_CONTROLS(X) };
+#undef X
+#define X(name, bit, what) BIOSX_EXITCTL_##name = 1u << (bit),
+enum { BIOSX_VM_EXIT_CONTROLS(X) };
+#undef X
+#define X(name, bit, what) BIOSX_ENTRYCTL_##name = 1u << (bit),
+enum { BIOSX_VM_ENTRY_CONTROLS(X) };
+#undef X
+/* IA32_VMX_EPT_VPID_CAP bits reach bit 43: bit numbers, for BIT_ULL(). */
+#define X(name, bit, what) BIOSX_EPTCAP_##name = bit,
+enum { BIOSX_EPT_VPID_CAP_BITS(X) };
+#undef X
+
 /* VMX instructions report failure in CF (VMfailInvalid) or ZF
  * (VMfailValid); "setna" catches both. SDM Vol. 3C §31.2. */
+/* VMXON can also fault (#GP when IA32_FEATURE_CONTROL forbids it on this
+ * CPU, #UD without CR4.VMXE): the exception table entry turns a fault into
+ * a failure instead of an oops, as KVM's kvm_cpu_vmxon() does. */
 static __always_inline int vmx_on(u64 pa)
 {
-	u8 bad;
-
-	asm volatile("vmxon %1; setna %0" : "=qm"(bad) : "m"(pa) : "cc", "memory");
-	return bad;
+	asm goto("1: vmxon %0\n\t"
+			  "jbe %l[fail]\n\t"
+			  _ASM_EXTABLE(1b, %l[fail])
+			  : : "m"(pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return 1;
 }
 
+/* VMXOFF outside VMX operation is #UD: tolerated the same way, for the
+ * emergency path that cannot know what an NMI interrupted. */
 static __always_inline void vmx_off(void)
 {
-	asm volatile("vmxoff" : : : "cc", "memory");
+	asm goto("1: vmxoff\n\t"
+			  _ASM_EXTABLE(1b, %l[fault])
+			  : : : "cc", "memory" : fault);
+fault:
+	return;
+}
+
+/* INVEPT (SDM Vol. 3C §31.3): type 1 single-context (the mappings of one
+ * EPTP), type 2 all-context. */
+#define BIOSX_INVEPT_SINGLE 1ul
+#define BIOSX_INVEPT_ALL 2ul
+static __always_inline int vmx_invept(unsigned long type, u64 eptp)
+{
+	struct { u64 eptp, reserved; } desc = { eptp, 0 };
+	u8 bad;
+
+	asm volatile("invept %1, %2; setna %0" : "=qm"(bad) : "m"(desc), "r"(type) : "cc", "memory");
+	return bad;
 }
 
 static __always_inline int vmcs_clear(u64 pa)

@@ -15,7 +15,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on any incompatible change; userspace refuses a mismatch. */
-#define BIOSX_ABI_VERSION 1
+#define BIOSX_ABI_VERSION 2
 
 /* The guest's address space: 1 MiB plus the 64 KiB HMA above it. */
 #define BIOSX_GUEST_BYTES 0x110000u
@@ -71,6 +71,8 @@ struct biosx_regs {
 #define BIOSX_END_EPT_VIOLATION 5 /* address = guest-physical address */
 #define BIOSX_END_ENTRY_FAILURE 6 /* error_code = VM-instruction error, or exit reason | 1<<31 */
 #define BIOSX_END_UNHANDLED 7     /* an exit biosx does not emulate: exit_reason, qualification */
+#define BIOSX_END_MACHINE_CHECK 8 /* a machine check struck during the run; the host's handler saw it */
+#define BIOSX_END_INTERRUPTED 9   /* a fatal signal, or the system going down, ended the run */
 
 /* Strategies (biosx_run.strategy). */
 #define BIOSX_STRATEGY_UNRESTRICTED 1
@@ -94,6 +96,25 @@ struct biosx_io_entry {
 #define BIOSX_IO_WRITE (1u << 0)
 #define BIOSX_IO_DENIED (1u << 1)  /* on the deny list: not performed */
 #define BIOSX_IO_PASSED (1u << 2)  /* reached the hardware */
+
+/**
+ * struct biosx_msr_entry - one RDMSR or WRMSR the routine executed.
+ * @index: the MSR (ECX).
+ * @flags: BIOSX_MSR_*.
+ * @value: the value written, or the value the routine read.
+ *
+ * No WRMSR reaches an MSR. A read returns the host's value only for a short
+ * allow-list of harmless MSRs (TSC, platform ID, microcode revision,
+ * MISC_ENABLE, PAT, MTRRs: BIOSX_MSR_HOST set); every other read returns 0.
+ */
+struct biosx_msr_entry {
+	__u32 index;
+	__u32 flags;
+	__u64 value;
+};
+#define BIOSX_MSR_WRITE (1u << 0) /* WRMSR (dropped) */
+#define BIOSX_MSR_HOST (1u << 1)  /* RDMSR answered with the host's value */
+#define BIOSX_MSR_LOG_MAX 16
 
 /**
  * struct biosx_run - argument of BIOSX_IOC_RUN.
@@ -128,6 +149,10 @@ struct biosx_io_entry {
  * @io_log_count: out: port accesses that exited (may exceed @io_log_cap;
  *        only @io_log_cap are stored).
  * @exit_counts: out: VM exits by basic exit reason (SDM Vol. 3D App. C).
+ * @msr_count: out: RDMSR/WRMSR instructions the routine executed (may exceed
+ *        BIOSX_MSR_LOG_MAX; only that many are stored).
+ * @msr_reserved: zero.
+ * @msr_log: out: the first @msr_count (at most BIOSX_MSR_LOG_MAX) of them.
  *
  * The trap stub (one HLT byte) is written at 0000:0600 and the return frame
  * is pushed on SS:SP in guest memory, exactly as the emulation backend does:
@@ -156,6 +181,9 @@ struct biosx_run {
 	__u32 exits;
 	__u32 io_log_count;
 	__u32 exit_counts[BIOSX_EXIT_REASONS_MAX];
+	__u32 msr_count;
+	__u32 msr_reserved;
+	struct biosx_msr_entry msr_log[BIOSX_MSR_LOG_MAX];
 };
 
 /**
@@ -178,6 +206,7 @@ struct biosx_caps {
 };
 
 #define BIOSX_VMCS_RECORD_MAX 256
+#define BIOSX_VMCS_ADDRESSES_HIDDEN (1u << 0)
 /**
  * struct biosx_vmcs_field - one VMCS field as VMREAD returned it.
  * @encoding: the field's encoding (SDM Vol. 3D Appendix B; the names are in
@@ -196,8 +225,13 @@ struct biosx_vmcs_field {
  * this file's last run, read after the run ended and before VMCLEAR.
  * @valid: 0 when this file has not run anything yet.
  * @nfields: entries used in @fields.
- * @vmxon_pa: physical address of the VMXON region.
- * @vmcs_pa: physical address of the VMCS.
+ * @vmxon_pa: physical address of the VMXON region (0 when hidden).
+ * @vmcs_pa: physical address of the VMCS (0 when hidden).
+ * @flags: BIOSX_VMCS_ADDRESSES_HIDDEN: the reader may not see kernel
+ *        addresses (the rules of kptr_restrict for %pK), so the fields that
+ *        hold a kernel or host-physical address (BIOSX_VMCS_ADDRESS_FIELDS
+ *        in src/core/x86/vmcs_fields.h), @vmxon_pa, @vmcs_pa and @raw are 0.
+ * @reserved: zero.
  * @fields: every field of SDM Appendix B that exists on this CPU (index not
  *        above IA32_VMX_VMCS_ENUM's) and that VMREAD accepted.
  * @raw: the 4 KiB VMCS region as the CPU left it after VMCLEAR (its format
@@ -208,6 +242,8 @@ struct biosx_vmcs_record {
 	__u32 nfields;
 	__u64 vmxon_pa;
 	__u64 vmcs_pa;
+	__u32 flags;
+	__u32 reserved;
 	struct biosx_vmcs_field fields[BIOSX_VMCS_RECORD_MAX];
 	__u8 raw[4096];
 };

@@ -15,6 +15,8 @@ std::string_view end_kind_name(EndKind k)
     case EndKind::ept_violation: return "ept_violation";
     case EndKind::entry_failure: return "entry_failure";
     case EndKind::bad_memory: return "bad_memory";
+    case EndKind::machine_check: return "machine_check";
+    case EndKind::interrupted: return "interrupted";
     case EndKind::other: return "other";
     }
     return "other";

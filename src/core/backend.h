@@ -50,6 +50,8 @@ enum class EndKind {
     ept_violation,      // access outside the guest area (address)
     entry_failure,      // VM-entry failed (VM-instruction error)
     bad_memory,         // access outside the memory source
+    machine_check,      // #MC during the run (vmx: the host's handler ran)
+    interrupted,        // fatal signal or shutdown (vmx)
     other,
 };
 std::string_view end_kind_name(EndKind k);

@@ -106,6 +106,50 @@ else
     misbehave outside-guest-area-vm86 "exception 13" $pm_read $pm_gdt
 fi
 misbehave outside-guest-area-forced-vm86 "exception 13" $pm_read $pm_gdt --strategy vm86
+# --- Host state a run must not disturb (issue 10) ---------------------------
+# MSRs: no kernel address reaches the routine. RDMSR of IA32_LSTAR (the
+# address of entry_SYSCALL_64), IA32_GS_BASE, IA32_KERNEL_GS_BASE and
+# IA32_SYSENTER_EIP read as 0; IA32_TSC (allow-listed) reads the real TSC.
+# (mov ecx, MSR; rdmsr; retf - the MSR index little-endian in the code)
+for msr in LSTAR:820000c0 GS_BASE:010100c0 KERNEL_GS_BASE:020100c0 SYSENTER_EIP:76010000; do
+    j=$($B --backend vmx call 2000:0000 --write 2000:0000=66b9${msr#*:}0f32cb --json)
+    check_eq "rdmsr-${msr%%:*}-reads-0" "$(echo "$j" | out eax):$(echo "$j" | out edx)" "0x00000000:0x00000000"
+done
+j=$($B --backend vmx call 2000:0000 --write 2000:0000=66b9100000000f32cb --json)
+check_match rdmsr-tsc-real "$(echo "$j" | out eax)$(echo "$j" | out edx)" "[1-9a-f]"
+# MOV DR: the routine has debug registers of its own; a perf hardware
+# breakpoint of the host still fires after runs that wrote DR0-DR3/DR7.
+check_ok host-breakpoint-survives ./hwbp 20
+
+# Every timeout the CLI accepts ends on time - the longest, 60 s - with
+# IF=0 and IF=1, on each strategy this CPU has, all at once on one CPU
+# (the module runs in slices): no RCU stall, soft lockup or hung task.
+long_loop() {  # NAME STRATEGY EFLAGS
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    $B --backend vmx call 2000:0000 --write 2000:0000=ebfe --timeout 60 --eflags $3 --strategy $2 > /tmp/long-$1.out 2>&1
+    rc=$?
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "$rc $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }')" > /tmp/long-$1.res
+}
+klong=$(dmesg | wc -l)
+longs="vm86-if0:vm86:0x2 vm86-if1:vm86:0x202"
+[ "$strategy" = unrestricted ] && longs="$longs real-if0:unrestricted:0x2 real-if1:unrestricted:0x202"
+for l in $longs; do
+    n=${l%%:*}; rest=${l#*:}
+    long_loop "$n" "${rest%%:*}" "${rest#*:}" &
+done
+wait
+for l in $longs; do
+    n=${l%%:*}
+    read rc secs < /tmp/long-$n.res
+    echo "long loop $n: rc=$rc, $secs s: $(cat /tmp/long-$n.out)"
+    check_eq "long-loop-$n-rc" "$rc" 4
+    check_match "long-loop-$n-on-time" "$secs" "^6[0-2]\."
+done
+stalls=$(dmesg | tail -n +$((klong + 1)) | grep -iE 'rcu.*stall|soft lockup|hung_task|blocked for more than|BUG|WARNING')
+echo "kernel log during the long loops:"; echo "$stalls"
+check_eq long-loops-no-stall "$(echo "$stalls" | grep -c .)" 0
+
 $B --backend vmx int 0x10 --write 0000:0040=00000000 > /tmp/o 2> /tmp/e
 check_eq no-handler-rc "$?" 3
 check_match no-handler-msg "$(cat /tmp/e)" "no BIOS handler"
@@ -132,7 +176,7 @@ head -60 /tmp/vmcs.txt
 # The control words in the VMCS are what the module asked for after the
 # capability masks: (wanted | allowed-0) & allowed-1 (SDM Vol. 3D §A.3).
 $B dump-vmcs --json > /tmp/vmcs.json
-vmcs_field() { grep -A3 "\"name\": \"$1\"" /tmp/vmcs.json | grep '"value"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+vmcs_field() { grep -A3 "\"name\": \"$1\"" ${2:-/tmp/vmcs.json} | grep '"value"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
 cap() { grep "^$1 " /proc/biosx | cut -d' ' -f2; }
 masked() { printf '0x%x' $(( ($1 | ($2 & 0xffffffff)) & (($2 >> 32) & 0xffffffff) )); }
 pin_want=$((0x1 | 0x8))
@@ -189,4 +233,32 @@ noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep 
     grep -v 'biosx: VMX is already in use' | grep -iv 'kvm')
 echo "kernel log since insmod:"; echo "$noise"
 check_eq dmesg-clean "$(echo "$noise" | grep -c .)" 0
+
+# Kernel addresses: with kptr_restrict 0 (%pK hashes) dump-vmcs and
+# /proc/biosx hide them; with 1 root (CAP_SYSLOG) sees them (%pK rules).
+$B --backend vmx int 0x11 > /dev/null
+echo 0 > /proc/sys/kernel/kptr_restrict
+$B dump-vmcs --json > /tmp/vmcs0.json 2>&1
+check_eq kptr0-host-rip-hidden "$(vmcs_field HOST_RIP /tmp/vmcs0.json | sed 's/^0x0*$/0/')" 0
+check_eq kptr0-host-gs-hidden "$(vmcs_field HOST_GS_BASE /tmp/vmcs0.json | sed 's/^0x0*$/0/')" 0
+check_match kptr0-proc-hidden "$(grep last_vmcs_pa /proc/biosx)" "hidden"
+echo 1 > /proc/sys/kernel/kptr_restrict
+$B dump-vmcs --json > /tmp/vmcs1.json 2>&1
+check_match kptr1-host-rip-shown "$(vmcs_field HOST_RIP /tmp/vmcs1.json)" "^0xffffffff"
+check_match kptr1-proc-shown "$(grep last_vmcs_pa /proc/biosx)" "0x[0-9a-f]"
+echo 0 > /proc/sys/kernel/kptr_restrict
+
+# Lockdown raised at run time (it cannot be lowered again: last checks of
+# this boot): open and RUN are refused, and the CLI says why.
+if [ -w /sys/kernel/security/lockdown ] || { mkdir -p /sys/kernel/security && mount -t securityfs none /sys/kernel/security 2>/dev/null; }; then
+    sleep 3 < /dev/biosx &
+    echo integrity > /sys/kernel/security/lockdown
+    cat /sys/kernel/security/lockdown
+    $B --backend vmx int 0x11 > /tmp/o 2> /tmp/e
+    check_eq lockdown-rc "$?" 3
+    check_match lockdown-msg "$(cat /tmp/e)" "lockdown \(integrity\)"
+    wait
+else
+    skip lockdown "no securityfs in this guest"
+fi
 finish

@@ -29,6 +29,8 @@ cp "$biosx" "$files/biosx"
 chmod 0755 "$files/biosx"
 # KVM in the guest, to prove biosx refuses (EBUSY) while KVM holds VMX.
 gcc -static -O2 -o "$files/kvm-hold" "$here/kvm-hold.c"
+# A host hardware breakpoint that must survive biosx runs.
+gcc -static -O2 -o "$files/hwbp" "$here/hwbp.c"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
     ko=/lib/modules/$kver/kernel/$m.ko

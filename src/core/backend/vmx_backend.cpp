@@ -2,6 +2,7 @@
 // (/dev/biosx): the guest memory is the module's mmap, a run is one
 // BIOSX_IOC_RUN. Also reads the module's VMCS record for dump-vmcs.
 // Userspace.
+#include <fstream>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -46,6 +47,31 @@ struct Device {
 
 std::shared_ptr<Device> g_device;  // one per process: memory and backend must agree
 
+// The kernel's lockdown level when it is raised ("integrity",
+// "confidentiality"), from /sys/kernel/security/lockdown; empty otherwise.
+std::string lockdown_level()
+{
+    std::ifstream in("/sys/kernel/security/lockdown");
+    std::string line;
+    if (!std::getline(in, line)) return {};
+    auto open = line.find('['), close = line.find(']');
+    if (open == std::string::npos || close == std::string::npos || close < open) return {};
+    std::string level = line.substr(open + 1, close - open - 1);
+    return level == "none" ? std::string() : level;
+}
+
+// EPERM from the module: lockdown when it is raised, else privileges.
+[[noreturn]] void fail_eperm(const std::string& what)
+{
+    std::string level = lockdown_level();
+    if (!level.empty())
+        fail(ErrorKind::environment, what + ": kernel lockdown (" + level +
+                                         ") forbids /dev/mem and port I/O, so biosx.ko refuses; "
+                                         "use --backend emu over an --image");
+    fail(ErrorKind::environment, what + ": " + std::strerror(EPERM) +
+                                     " (the module needs root / CAP_SYS_RAWIO; or use --backend emu)");
+}
+
 // Opens the device once. Null when it does not exist; throws when it exists
 // but cannot be used.
 std::shared_ptr<Device> device()
@@ -57,9 +83,7 @@ std::shared_ptr<Device> device()
     d->fd = ::open(kDevice, O_RDWR | O_CLOEXEC);
     if (d->fd < 0) {
         int e = errno;
-        if (e == EPERM || e == EACCES)
-            fail(ErrorKind::environment, std::string(kDevice) + ": " + std::strerror(e) +
-                                             " (the module needs root / CAP_SYS_RAWIO; or use --backend emu)");
+        if (e == EPERM || e == EACCES) fail_eperm(kDevice);
         fail(ErrorKind::environment, std::string(kDevice) + ": cannot open: " + std::strerror(e));
     }
     __u32 version = 0;
@@ -96,6 +120,8 @@ EndKind end_kind(uint32_t end)
     case BIOSX_END_TRIPLE_FAULT: return EndKind::triple_fault;
     case BIOSX_END_EPT_VIOLATION: return EndKind::ept_violation;
     case BIOSX_END_ENTRY_FAILURE: return EndKind::entry_failure;
+    case BIOSX_END_MACHINE_CHECK: return EndKind::machine_check;
+    case BIOSX_END_INTERRUPTED: return EndKind::interrupted;
     default: return EndKind::other;
     }
 }
@@ -129,6 +155,9 @@ std::string end_message(const biosx_run& r)
             std::snprintf(buf, sizeof buf, "VM entry failed: VM-instruction error %llu",
                           static_cast<unsigned long long>(r.error_code));
         return buf;
+    case BIOSX_END_MACHINE_CHECK:
+        return "a machine check struck during the run (the kernel's handler has seen it; see dmesg)";
+    case BIOSX_END_INTERRUPTED: return "interrupted by a fatal signal or by the system going down";
     default:
         std::snprintf(buf, sizeof buf, "exit %s (qualification 0x%llx) is not handled by biosx",
                       exit_reason_name(r.exit_reason & 0xffff).c_str(),
@@ -211,6 +240,8 @@ public:
             case EBUSY:
                 fail(ErrorKind::environment, "VMX is already in use on this CPU (is KVM running a guest?); "
                                              "stop it or use --backend emu");
+            case EPERM: fail_eperm("BIOSX_IOC_RUN");
+            case ESHUTDOWN: fail(ErrorKind::environment, "BIOSX_IOC_RUN: the system is going down");
             case ENODEV:
                 fail(ErrorKind::environment, "this CPU cannot run the '" + req.strategy + "' strategy (see biosx caps)");
             case ENOENT:

@@ -362,6 +362,22 @@
 	X(HOST_SSP, BIOSX_CAP_EXIT, 28) \
 	X(HOST_INTR_SSP_TABLE, BIOSX_CAP_EXIT, 28)
 
+/* The fields that hold a kernel virtual address or a host physical address
+ * when biosx.ko runs a guest: shown only to a reader who may see kernel
+ * addresses (the kptr_restrict rules of %pK). BIOSX_VMCS_ADDRESS_FIELDS(X)
+ * expands X(NAME). GUEST_CR3 is here because the virtual-8086 strategy's
+ * page directory is host-physical memory (no EPT). */
+#define BIOSX_VMCS_ADDRESS_FIELDS(X) \
+	X(IO_BITMAP_A) X(IO_BITMAP_B) X(MSR_BITMAP) X(VM_EXIT_MSR_STORE_ADDR) \
+	X(VM_EXIT_MSR_LOAD_ADDR) X(VM_ENTRY_MSR_LOAD_ADDR) X(EXECUTIVE_VMCS_POINTER) \
+	X(PML_ADDRESS) X(VIRTUAL_APIC_PAGE_ADDR) X(APIC_ACCESS_ADDR) \
+	X(POSTED_INTR_DESC_ADDR) X(EPT_POINTER) X(EPTP_LIST_ADDRESS) X(VMREAD_BITMAP) \
+	X(VMWRITE_BITMAP) X(VE_INFORMATION_ADDRESS) X(SPP_TABLE_POINTER) \
+	X(LOW_PASID_DIRECTORY_ADDRESS) X(HIGH_PASID_DIRECTORY_ADDRESS) X(HLAT_POINTER) \
+	X(PID_POINTER_TABLE) X(GUEST_CR3) X(HOST_CR3) X(HOST_FS_BASE) X(HOST_GS_BASE) \
+	X(HOST_TR_BASE) X(HOST_GDTR_BASE) X(HOST_IDTR_BASE) X(HOST_IA32_SYSENTER_ESP) \
+	X(HOST_IA32_SYSENTER_EIP) X(HOST_RSP) X(HOST_RIP) X(HOST_SSP) X(HOST_INTR_SSP_TABLE)
+
 /* Compile-time proof that each declared WIDTH and GROUP is what the encoding
  * says, that the full encoding is listed (access type 0) and that no
  * reserved bit is set. Works in C11 (kernel) and C++. */
