@@ -83,6 +83,15 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
     } else if (!r.io.empty()) {
         os << "\n" << r.io.size() << " port accesses (--io-log lists them)\n";
     }
+    if (r.msr_count) {
+        os << "\nMSR accesses (" << r.msr_count << "; WRMSR is dropped, RDMSR reads 0 unless allow-listed)\n";
+        for (const auto& m : r.msrs) {
+            std::snprintf(line, sizeof line, "  %s %s %s  %s", m.write ? "wrmsr" : "rdmsr", hex(m.index, 8).c_str(),
+                          hex(m.value, 16).c_str(), m.write ? "dropped" : m.host_value ? "host" : "virtual");
+            os << line << "\n";
+        }
+        if (r.msr_count > r.msrs.size()) os << "  ... " << (r.msr_count - r.msrs.size()) << " more\n";
+    }
 }
 
 }  // namespace biosx::cli

@@ -64,6 +64,15 @@ struct RunEnd {
     uint64_t address = 0;    // faulting address (ept_violation, bad_memory)
 };
 
+// One RDMSR/WRMSR of the routine (vmx backend: no WRMSR reaches an MSR;
+// a read gets the host's value only for the module's allow-list, else 0).
+struct MsrAccess {
+    uint32_t index = 0;
+    bool write = false;
+    bool host_value = false;  // the read returned the host's real value
+    uint64_t value = 0;
+};
+
 struct RunResult {
     Registers regs;
     RunEnd end;
@@ -75,6 +84,8 @@ struct RunResult {
     double elapsed_s = 0;
     std::string strategy;                      // vmx: "unrestricted" or "vm86"
     std::vector<IoAccess> io;                  // every port access, in order
+    uint64_t msr_count = 0;                    // vmx: RDMSR/WRMSR executed
+    std::vector<MsrAccess> msrs;               // vmx: the first of them (the module keeps 16)
 };
 
 class Backend {

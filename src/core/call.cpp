@@ -158,6 +158,16 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                                                                                : "virtual"}});
     j["io_count"] = res.io.size();
     if (spec.req.log_io) j["io"] = io;
+    if (res.msr_count) {
+        json msrs = json::array();
+        for (const auto& m : res.msrs)
+            msrs.push_back({{"index", hex(m.index, 8)},
+                            {"dir", m.write ? "wrmsr" : "rdmsr"},
+                            {"value", hex(m.value, 16)},
+                            {"disposition", m.write ? "dropped" : m.host_value ? "host" : "virtual"}});
+        j["msr_count"] = res.msr_count;
+        j["msr"] = msrs;
+    }
     return j;
 }
 

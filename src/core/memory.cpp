@@ -1,5 +1,6 @@
 // memory.cpp - memory sources: image files and the host's first MiB. Userspace.
 #include "core/memory.h"
+#include "core/source.h"
 
 #include <cerrno>
 #include <cstring>
@@ -123,6 +124,9 @@ std::unique_ptr<Memory> open_host_memory()
         int e = errno;
         if (e == ENOENT)
             fail(ErrorKind::environment, "/dev/mem does not exist on this machine: load biosx.ko or use --image FILE");
+        if ((e == EACCES || e == EPERM) && !lockdown_level().empty())
+            fail(ErrorKind::environment, "cannot read /dev/mem: kernel lockdown (" + lockdown_level() +
+                                             ") forbids it; use --image FILE");
         if (e == EACCES || e == EPERM)
             fail(ErrorKind::environment,
                  "cannot read /dev/mem: " + std::string(std::strerror(e)) + " (run as root, load biosx.ko, or use --image FILE)");

@@ -3,9 +3,22 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
 #include "core/error.h"
 
 namespace biosx {
+
+std::string lockdown_level()
+{
+    std::ifstream in("/sys/kernel/security/lockdown");
+    std::string line;
+    if (!std::getline(in, line)) return {};
+    auto open = line.find('['), close = line.find(']');
+    if (open == std::string::npos || close == std::string::npos || close < open) return {};
+    std::string level = line.substr(open + 1, close - open - 1);
+    return level == "none" ? std::string() : level;
+}
 
 Source open_source(const SourceOptions& opt)
 {
@@ -17,9 +30,14 @@ Source open_source(const SourceOptions& opt)
         if (!opt.image.empty())
             fail(ErrorKind::usage, "--backend vmx runs over the module's guest memory; it cannot use --image");
         s.backend = make_vmx_backend_if_present();
-        if (!s.backend)
+        if (!s.backend) {
+            std::string level = lockdown_level();
+            if (!level.empty())
+                fail(ErrorKind::environment, "--backend vmx: /dev/biosx does not exist, and kernel lockdown (" + level +
+                                                 ") refuses unsigned modules such as biosx.ko; use --backend emu --image FILE");
             fail(ErrorKind::environment,
                  "--backend vmx: /dev/biosx does not exist (load the module: modprobe biosx, or use --backend emu)");
+        }
         s.mem = open_vmx_memory_if_present();
         return s;
     }

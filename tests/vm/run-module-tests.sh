@@ -50,4 +50,17 @@ for m in $models; do
         cat "$out/$m/result.txt" 2>/dev/null || true
     fi
 done
+# Booted with lockdown=integrity: the kernel refuses the unsigned module and
+# biosx says why (one boot, on the first model).
+first=${models%% *}
+echo "== $first, lockdown=integrity"
+if bash "$here/run-guest.sh" --cpu "$first" --files "$files" --script "$here/lockdown-tests.sh" \
+    --out "$out/lockdown" --append lockdown=integrity --timeout 600; then
+    echo "== lockdown: PASS ($(grep -c 'VERDICT PASS' "$out/lockdown/verdicts.txt") checks)"
+else
+    rc=1
+    echo "== lockdown: FAIL"
+    grep -E 'VERDICT (FAIL|SKIP)' "$out/lockdown/verdicts.txt" || true
+    cat "$out/lockdown/result.txt" 2>/dev/null || true
+fi
 exit $rc

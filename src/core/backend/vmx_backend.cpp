@@ -2,7 +2,6 @@
 // (/dev/biosx): the guest memory is the module's mmap, a run is one
 // BIOSX_IOC_RUN. Also reads the module's VMCS record for dump-vmcs.
 // Userspace.
-#include <fstream>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -46,19 +45,6 @@ struct Device {
 };
 
 std::shared_ptr<Device> g_device;  // one per process: memory and backend must agree
-
-// The kernel's lockdown level when it is raised ("integrity",
-// "confidentiality"), from /sys/kernel/security/lockdown; empty otherwise.
-std::string lockdown_level()
-{
-    std::ifstream in("/sys/kernel/security/lockdown");
-    std::string line;
-    if (!std::getline(in, line)) return {};
-    auto open = line.find('['), close = line.find(']');
-    if (open == std::string::npos || close == std::string::npos || close < open) return {};
-    std::string level = line.substr(open + 1, close - open - 1);
-    return level == "none" ? std::string() : level;
-}
 
 // EPERM from the module: lockdown when it is raised, else privileges.
 [[noreturn]] void fail_eperm(const std::string& what)
@@ -284,6 +270,10 @@ public:
             else if (l.flags & BIOSX_IO_PASSED) a.disposition = IoDisposition::passed;
             res.io.push_back(a);
         }
+        res.msr_count = r.msr_count;
+        for (uint32_t i = 0; i < r.msr_count && i < BIOSX_MSR_LOG_MAX; ++i)
+            res.msrs.push_back({r.msr_log[i].index, (r.msr_log[i].flags & BIOSX_MSR_WRITE) != 0,
+                                (r.msr_log[i].flags & BIOSX_MSR_HOST) != 0, r.msr_log[i].value});
         save_record(d_->fd);
         return res;
     }

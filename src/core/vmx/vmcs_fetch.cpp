@@ -26,6 +26,7 @@ VmcsRecord vmcs_record_from_uapi(const biosx_vmcs_record& u)
     const uint32_t n = std::min<uint32_t>(u.nfields, BIOSX_VMCS_RECORD_MAX);
     for (uint32_t i = 0; i < n; ++i) r.fields.emplace_back(u.fields[i].encoding, u.fields[i].value);
     r.raw.assign(u.raw, u.raw + sizeof u.raw);
+    r.addresses_hidden = u.flags & BIOSX_VMCS_ADDRESSES_HIDDEN;
     return r;
 }
 #endif

@@ -75,6 +75,9 @@ std::string render_vmcs_text(const VmcsRecord& r)
     if (r.raw.size() >= 8)
         o << " (revision " << hex(u32le(r.raw, 0) & 0x7fffffff) << ", abort indicator " << u32le(r.raw, 4) << ")";
     o << ", " << r.fields.size() << " fields recorded\n";
+    if (r.addresses_hidden)
+        o << "Kernel and host-physical addresses hidden (kptr_restrict; shown as 0): "
+             "host RIP/RSP, bases, CR3, bitmap and EPT addresses, the raw region\n";
 
     o << "\n*** Guest State ***\n";
     // Segments first, as one table: selector, base, limit, access rights.
@@ -120,6 +123,7 @@ nlohmann::json vmcs_to_json(const VmcsRecord& r)
     nlohmann::json j;
     j["vmxon_pa"] = hex(r.vmxon_pa, 16);
     j["vmcs_pa"] = hex(r.vmcs_pa, 16);
+    j["addresses_hidden"] = r.addresses_hidden;
     if (r.raw.size() >= 8) {
         j["revision_id"] = u32le(r.raw, 0) & 0x7fffffff;
         j["abort_indicator"] = u32le(r.raw, 4);

@@ -20,6 +20,9 @@ struct VmcsRecord {
     uint64_t vmxon_pa = 0, vmcs_pa = 0;
     std::vector<std::pair<uint32_t, uint64_t>> fields;  // (encoding, value), full encodings
     std::vector<uint8_t> raw;                            // the VMCS region as the CPU left it after VMCLEAR
+    // The module withheld kernel and host-physical addresses (the reader may
+    // not see them under kptr_restrict): those fields, the addresses and raw are 0.
+    bool addresses_hidden = false;
 
     std::optional<uint64_t> get(uint32_t encoding) const;
 };
