@@ -107,16 +107,32 @@ else
 fi
 misbehave outside-guest-area-forced-vm86 "exception 13" $pm_read $pm_gdt --strategy vm86
 # --- Host state a run must not disturb (issue 10) ---------------------------
-# MSRs: no kernel address reaches the routine. RDMSR of IA32_LSTAR (the
-# address of entry_SYSCALL_64), IA32_GS_BASE, IA32_KERNEL_GS_BASE and
-# IA32_SYSENTER_EIP read as 0; IA32_TSC (allow-listed) reads the real TSC.
+# MSRs: no kernel address reaches the routine. Under unrestricted guest
+# RDMSR exits: IA32_LSTAR (the address of entry_SYSCALL_64), IA32_GS_BASE,
+# IA32_KERNEL_GS_BASE and IA32_SYSENTER_EIP read as 0, IA32_TSC (allow-
+# listed) reads the real TSC, and each access is in the result. In
+# virtual-8086 mode RDMSR at CPL 3 is #GP before any exit (SDM Vol. 2B
+# RDMSR): the run ends with exception 13 and nothing is read.
 # (mov ecx, MSR; rdmsr; retf - the MSR index little-endian in the code)
-for msr in LSTAR:820000c0 GS_BASE:010100c0 KERNEL_GS_BASE:020100c0 SYSENTER_EIP:76010000; do
-    j=$($B --backend vmx call 2000:0000 --write 2000:0000=66b9${msr#*:}0f32cb --json)
-    check_eq "rdmsr-${msr%%:*}-reads-0" "$(echo "$j" | out eax):$(echo "$j" | out edx)" "0x00000000:0x00000000"
+msr_run() {  # STRATEGY INDEX-LE
+    $B --backend vmx call 2000:0000 --write 2000:0000=66b9${2}0f32cb --json --strategy $1 2> /tmp/e
+}
+for s in $( [ "$strategy" = unrestricted ] && echo unrestricted) vm86; do
+    for msr in LSTAR:820000c0:c0000082 GS_BASE:010100c0:c0000101 KERNEL_GS_BASE:020100c0:c0000102 SYSENTER_EIP:76010000:00000176; do
+        name=${msr%%:*}; le=${msr#*:}; le=${le%%:*}; be=${msr##*:}
+        j=$(msr_run $s $le)
+        if [ $s = vm86 ]; then
+            check_match "rdmsr-$name-$s-gp" "$(cat /tmp/e)" "exception 13"
+        else
+            check_eq "rdmsr-$name-$s-reads-0" "$(echo "$j" | out eax):$(echo "$j" | out edx)" "0x00000000:0x00000000"
+            check_match "rdmsr-$name-$s-logged" "$(echo "$j" | tr -d ' \n')" "\"disposition\":\"virtual\",\"index\":\"0x$be\""
+        fi
+    done
 done
-j=$($B --backend vmx call 2000:0000 --write 2000:0000=66b9100000000f32cb --json)
-check_match rdmsr-tsc-real "$(echo "$j" | out eax)$(echo "$j" | out edx)" "[1-9a-f]"
+if [ "$strategy" = unrestricted ]; then
+    j=$(msr_run unrestricted 10000000)
+    check_match rdmsr-tsc-real "$(echo "$j" | out eax)$(echo "$j" | out edx)" "[1-9a-f]"
+fi
 # MOV DR: the routine has debug registers of its own; a perf hardware
 # breakpoint of the host still fires after runs that wrote DR0-DR3/DR7.
 check_ok host-breakpoint-survives ./hwbp 20
