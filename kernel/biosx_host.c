@@ -74,7 +74,8 @@ int biosx_host_vmxon(struct biosx_host *h, u64 vmxon_pa)
 	savesegment(gs, h->gs);
 	store_idt(&h->idt);
 	h->has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &h->debugctl);
-	if (h->gs & 7)
+	/* The user GS base: load_gs_index() below overwrites it. */
+	if (h->ldt || (h->gs & 7))
 		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	rdmsrl(MSR_EFER, h->efer);
 	h->cr3 = h->cr4 = 0;
