@@ -6,8 +6,9 @@
 . "$GUEST_LIB"
 B=./biosx
 
-# out REG < json: the output register REG of a `--json` run, as 0x...
-out() { sed -n '/"out": {/,/}/p' | grep "\"$1\"" | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+# out REG < json: the output register REG of a `--json` run (a JSON number
+# since schema biosx.run 2), in decimal.
+out() { sed -n '/"out": {/,/}/p' | grep "\"$1\"" | sed 's/.*": *\([0-9][0-9]*\).*/\1/'; }
 # field NAME < json: a top-level-ish "NAME": value (first match).
 field() { grep -m1 "\"$1\":" | sed 's/.*": *//; s/[",]//g'; }
 low16() { printf '0x%04x' $(($1 & 0xffff)); }
@@ -63,7 +64,7 @@ done
 # map (/sys/firmware/memmap: start, end inclusive, type).
 $B --backend vmx memmap --e820 --json > /tmp/e820.json 2> /tmp/e820.err
 echo "memmap rc=$? $(cat /tmp/e820.err)"
-ours=$(grep -E '"(base|length)":' /tmp/e820.json | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/' | paste - - |
+ours=$(grep -E '"(base_hex|length_hex)":' /tmp/e820.json | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/' | paste - - |
     while read base len; do printf '0x%x-0x%x\n' $((base)) $((base + len - 1)); done | sort)
 theirs=$(for d in /sys/firmware/memmap/*; do printf '0x%x-0x%x\n' $(($(cat $d/start))) $(($(cat $d/end))); done | sort)
 echo "biosx e820:"; echo "$ours"; echo "kernel memmap:"; echo "$theirs"
@@ -132,7 +133,7 @@ head -60 /tmp/vmcs.txt
 # The control words in the VMCS are what the module asked for after the
 # capability masks: (wanted | allowed-0) & allowed-1 (SDM Vol. 3D §A.3).
 $B dump-vmcs --json > /tmp/vmcs.json
-vmcs_field() { grep -A3 "\"name\": \"$1\"" /tmp/vmcs.json | grep '"value"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+vmcs_field() { grep -A3 "\"name\": \"$1\"" /tmp/vmcs.json | grep '"value_hex"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
 cap() { grep "^$1 " /proc/biosx | cut -d' ' -f2; }
 masked() { printf '0x%x' $(( ($1 | ($2 & 0xffffffff)) & (($2 >> 32) & 0xffffffff) )); }
 pin_want=$((0x1 | 0x8))
