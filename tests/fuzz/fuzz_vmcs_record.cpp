@@ -12,7 +12,7 @@ using namespace biosx;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    auto u = std::make_unique<biosx_vmcs_record>();
+    static auto u = std::make_unique<biosx_vmcs_record>();
     std::memset(u.get(), 0, sizeof *u);
     // The input fills the header and the first fields; its tail goes to the
     // raw region so both halves of the record are reached by short inputs.
@@ -23,6 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (r.fields.size() > BIOSX_VMCS_RECORD_MAX) __builtin_trap();
     vmx::render_vmcs_text(r);
     fuzz::dump_size(vmx::vmcs_to_json(r));
-    vmx::render_vmcs_raw(r);
+    if (size & 1) vmx::render_vmcs_raw(r);  // the region's plain hex dump: costly, simple
     return 0;
 }
