@@ -57,6 +57,7 @@ _biosx() {
                 --timeout) return ;;
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
             esac
             words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
         call)
@@ -104,6 +105,7 @@ _biosx() {
                 --timeout) return ;;
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
             esac
             words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
         caps)
@@ -127,7 +129,7 @@ _biosx() {
         completion)
             case $prev in
             esac
-            words='--help -h --help -h --version --image --backend --json' ;;
+            words='bash zsh fish --help -h --help -h --version --image --backend --json' ;;
         *) words='int call caps dump-vmcs memmap completion --help -h --version --image --backend --json' ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))

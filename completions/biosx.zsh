@@ -64,13 +64,13 @@ _biosx() {
         '--cl[Input 8-bit register cl]:value:' \
         '--dh[Input 8-bit register dh]:value:' \
         '--dl[Input 8-bit register dl]:value:' \
-        '--regs[Registers as a JSON object, e.g. '\''{"eax":"0xe820","ecx":24}'\'']:value:' \
+        '--regs[Registers as a JSON object, e.g. '\''{"eax":"0xe820","ecx":24}'\'' (widest first, each once)]:value:' \
         '--regs-file[Registers from a JSON file, or - for stdin]:file:_files' \
         '--write[Write bytes before the run: SEG:OFF=HEX or SEG:OFF=@FILE (repeatable)]:value:' \
         '--read[Read bytes back after the run: SEG:OFF:LEN (repeatable)]:value:' \
         '--read-to[Save the --read bytes, raw and in order, to FILE]:file:_files' \
-        '--max-instructions[Emulation: stop after N instructions]:value:' \
-        '--timeout[Stop after SECONDS of wall-clock time]:value:' \
+        '--max-instructions[Emulation: stop after N instructions (1..10^12)]:value:' \
+        '--timeout[Stop after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--io-log[List every port access in the output]' \
         '--virtual-io[Never touch hardware ports, even over host memory]' \
         '--allow-port[Let PORT or FIRST-LAST reach the hardware although it is on the default deny list]:value:' \
@@ -78,7 +78,7 @@ _biosx() {
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend)]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
         '*:argument:' ;;
     call)
       _arguments $global_opts \
@@ -118,13 +118,13 @@ _biosx() {
         '--cl[Input 8-bit register cl]:value:' \
         '--dh[Input 8-bit register dh]:value:' \
         '--dl[Input 8-bit register dl]:value:' \
-        '--regs[Registers as a JSON object, e.g. '\''{"eax":"0xe820","ecx":24}'\'']:value:' \
+        '--regs[Registers as a JSON object, e.g. '\''{"eax":"0xe820","ecx":24}'\'' (widest first, each once)]:value:' \
         '--regs-file[Registers from a JSON file, or - for stdin]:file:_files' \
         '--write[Write bytes before the run: SEG:OFF=HEX or SEG:OFF=@FILE (repeatable)]:value:' \
         '--read[Read bytes back after the run: SEG:OFF:LEN (repeatable)]:value:' \
         '--read-to[Save the --read bytes, raw and in order, to FILE]:file:_files' \
-        '--max-instructions[Emulation: stop after N instructions]:value:' \
-        '--timeout[Stop after SECONDS of wall-clock time]:value:' \
+        '--max-instructions[Emulation: stop after N instructions (1..10^12)]:value:' \
+        '--timeout[Stop after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--io-log[List every port access in the output]' \
         '--virtual-io[Never touch hardware ports, even over host memory]' \
         '--allow-port[Let PORT or FIRST-LAST reach the hardware although it is on the default deny list]:value:' \
@@ -132,13 +132,13 @@ _biosx() {
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend)]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
         '*:argument:' ;;
     caps)
       _arguments $global_opts \
         '--help[Print this help message and exit]' \
         '-h[Print this help message and exit]' \
-        '--cpu[Read CPU N (default 0)]:value:' \
+        '--cpu[Read CPU N, 0..8191 (default 0)]:value:' \
         '--all-cpus[Read every online CPU and report CPUs whose values differ]' \
         '--save[Also write the raw values to FILE (docs/caps.md)]:file:_files' \
         '--from[Decode a file written by --save (or a tests/vm/cpu-models/*.msr dump) instead of this CPU]:file:_files' \
@@ -160,15 +160,15 @@ _biosx() {
         '--tables[SMBIOS, ACPI RSDP, MP, $PIR, PnP, BIOS32 and PMM structures]' \
         '--e820[Ask the BIOS for its memory map (INT 15h E820h, else E801h, else 88h); runs BIOS code]' \
         '--all[Every section, --e820 included]' \
-        '--timeout[--e820: stop a call after SECONDS of wall-clock time]:value:' \
+        '--timeout[--e820: stop a call after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--save[Write the memory source'\''s first MiB to FILE as an image for --image, and stop]:file:_files' \
-        '--size[With --save: write N bytes instead of 1 MiB (at least 1 MiB)]:value:' \
+        '--size[With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)]:value:' \
         '*:argument:' ;;
     completion)
       _arguments $global_opts \
         '--help[Print this help message and exit]' \
         '-h[Print this help message and exit]' \
-        '*:argument:' ;;
+        '1:value:(bash zsh fish)' ;;
     esac ;;
   esac
 }

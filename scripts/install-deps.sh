@@ -2,7 +2,8 @@
 # install-deps.sh [--test] - installs what biosx needs on Debian 12 (as root,
 # or through sudo). Without --test: build and run, plus what makes the bundled
 # SeaBIOS snapshot. With --test: also Bochs, Debian's kernel and headers and
-# the rest the VM tests need.
+# the rest the VM tests need, jq (the JSON tests), and Debian's clang with its
+# sanitizer and libFuzzer runtimes (the asan preset, docs/fuzzing.md).
 set -eu
 run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -11,7 +12,7 @@ pkgs="build-essential cmake libcli11-dev nlohmann-json3-dev doctest-dev libx86em
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs bochs bochsbios vgabios bochs-term busybox-static linux-image-amd64 linux-headers-amd64
-          xorriso isolinux syslinux-common cpio kmod bsdextrautils util-linux"
+          xorriso isolinux syslinux-common cpio kmod bsdextrautils util-linux jq clang libclang-rt-14-dev"
 fi
 missing=""
 for p in $pkgs; do

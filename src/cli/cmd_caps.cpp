@@ -1,50 +1,60 @@
 // cmd_caps.cpp - `biosx caps`: what this CPU's VMX can do, decoded, and
 // which biosx strategy it allows. Thin: reads through the core, prints.
 // Userspace CLI.
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "core/caps/caps.h"
 #include "core/error.h"
+#include "core/files.h"
+#include "core/registers.h"
 
 namespace biosx::cli {
 
 namespace {
 
+// Linux's largest configuration (CONFIG_MAXSMP) has 8192 CPUs.
+constexpr uint64_t kMaxCpu = 8191;
+
 struct CapsOptions {
-    int cpu = -1;
+    std::string cpu;
     bool all_cpus = false;
     std::string save, from;
 };
 
 void run_caps(const CapsOptions& o)
 {
+    int cpu = -1;
+    if (!o.cpu.empty()) {
+        uint64_t n = parse_number(o.cpu, "--cpu");
+        if (n > kMaxCpu) fail(ErrorKind::usage, "--cpu " + o.cpu + ": outside 0..8191");
+        cpu = static_cast<int>(n);
+    }
     caps::RawCaps raw;
     if (!o.from.empty()) {
         raw = caps::load_caps_file(o.from);
     } else {
         caps::ReadOptions ro;
-        if (o.cpu >= 0) ro.cpu = o.cpu;
+        if (cpu >= 0) ro.cpu = cpu;
         ro.all_cpus = o.all_cpus;
         raw = caps::read_host(ro);
     }
-    if (!o.save.empty()) {
-        std::ofstream f(o.save, std::ios::binary | std::ios::trunc);
-        if (!f || !(f << caps::format_caps_file(raw)))
-            fail(ErrorKind::environment, "--save " + o.save + ": cannot write the file");
-    }
     int index = 0;
-    if (!o.from.empty() && o.cpu >= 0) {
+    if (!o.from.empty() && cpu >= 0) {
         index = -1;
         for (size_t i = 0; i < raw.cpus.size(); ++i)
-            if (raw.cpus[i].cpu == o.cpu) index = static_cast<int>(i);
-        if (index < 0) fail(ErrorKind::usage, "--cpu " + std::to_string(o.cpu) + ": " + o.from + " has no such CPU");
+            if (raw.cpus[i].cpu == cpu) index = static_cast<int>(i);
+        if (index < 0) fail(ErrorKind::usage, "--cpu " + o.cpu + ": " + o.from + " has no such CPU");
+    }
+    if (!o.save.empty()) {
+        OutputFile f(o.save, "--save");
+        f.write(caps::format_caps_file(raw));
+        f.commit();
     }
     const caps::Decoded d = caps::decode(raw, index);
     if (globals().json) {
-        std::cout << caps::to_json(d).dump(2) << "\n";
+        print_json(caps::to_json(d));
         if (!d.vmx) throw Exit{static_cast<int>(ExitCode::environment)};
         return;
     }
@@ -60,7 +70,7 @@ void setup_caps(CLI::App& app)
     auto* sub = app.add_subcommand("caps", "Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and "
                                            "which biosx strategy it allows");
     sub->footer("Example: biosx caps --all-cpus --json; biosx caps --from tests/vm/cpu-models/corei7_skylake_x.msr");
-    auto* cpu = sub->add_option("--cpu", o.cpu, "Read CPU N (default 0)")->check(CLI::NonNegativeNumber);
+    auto* cpu = sub->add_option("--cpu", o.cpu, "Read CPU N, 0..8191 (default 0)")->type_name("N");
     sub->add_flag("--all-cpus", o.all_cpus, "Read every online CPU and report CPUs whose values differ")->excludes(cpu);
     sub->add_option("--save", o.save, "Also write the raw values to FILE (docs/caps.md)")->type_name("FILE");
     sub->add_option("--from", o.from, "Decode a file written by --save (or a tests/vm/cpu-models/*.msr dump) instead of this CPU")

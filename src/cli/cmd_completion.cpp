@@ -23,7 +23,34 @@ struct Opt {
 struct Cmd {
     std::string name, help;
     std::vector<Opt> opts;
+    std::vector<std::string> args;  // values of a positional with a fixed set (completion SHELL)
 };
+
+// "{auto,emu,vmx}" in a CLI11 type name: the values an IsMember check allows.
+std::vector<std::string> choices_of(const std::string& type)
+{
+    std::vector<std::string> out;
+    auto b = type.find('{');
+    if (b == std::string::npos) return out;
+    std::stringstream ss(type.substr(b + 1, type.find('}') - b - 1));
+    for (std::string c; std::getline(ss, c, ',');) out.push_back(c);
+    return out;
+}
+
+std::vector<std::string> positional_choices(const CLI::App& app)
+{
+    for (const CLI::Option* o : app.get_options())
+        if (!o->nonpositional())
+            if (auto c = choices_of(o->get_type_name()); !c.empty()) return c;
+    return {};
+}
+
+std::string join_words(const std::vector<std::string>& w)
+{
+    std::string s;
+    for (const auto& x : w) s += (s.empty() ? "" : " ") + x;
+    return s;
+}
 
 std::vector<Opt> options_of(const CLI::App& app)
 {
@@ -34,11 +61,9 @@ std::vector<Opt> options_of(const CLI::App& app)
         x.takes_value = o->get_expected_min() > 0;
         x.help = o->get_description();
         std::string type = o->get_type_name();
-        if (auto b = type.find('{'); b != std::string::npos) {
+        if (auto c = choices_of(type); !c.empty()) {
             x.kind = "choice";
-            std::string list = type.substr(b + 1, type.find('}') - b - 1);
-            std::stringstream ss(list);
-            for (std::string c; std::getline(ss, c, ',');) x.choices.push_back(c);
+            x.choices = c;
         } else if (type.find("FILE") != std::string::npos) {
             x.kind = "file";
         } else {
@@ -98,12 +123,15 @@ void bash(std::ostream& os, const std::vector<Opt>& global, const std::vector<Cm
         for (const auto& o : c.opts) {
             if (o.kind == "file")
                 os << "                " << o.name << ") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n";
+            else if (o.kind == "choice")
+                os << "                " << o.name << ") COMPREPLY=($(compgen -W '" << join_words(o.choices)
+                   << "' -- \"$cur\")); return ;;\n";
             else if (o.kind == "value")
                 os << "                " << o.name << ") return ;;\n";
         }
-        std::string w;
-        for (const auto& o : c.opts) w += " " + o.name;
-        os << "            esac\n            words='" << w.substr(w.empty() ? 0 : 1) << gl << "' ;;\n";
+        std::string w = join_words(c.args);
+        for (const auto& o : c.opts) w += (w.empty() ? "" : " ") + o.name;
+        os << "            esac\n            words='" << w << gl << "' ;;\n";
     }
     std::string sub;
     for (const auto& c : cmds) sub += " " + c.name;
@@ -139,7 +167,10 @@ void zsh(std::ostream& os, const std::vector<Opt>& global, const std::vector<Cmd
     for (const auto& c : cmds) {
         os << "    " << c.name << ")\n      _arguments $global_opts \\\n";
         for (const auto& o : c.opts) os << "        " << spec(o) << " \\\n";
-        os << "        '*:argument:' ;;\n";
+        if (!c.args.empty())
+            os << "        '1:value:(" << join_words(c.args) << ")' ;;\n";
+        else
+            os << "        '*:argument:' ;;\n";
     }
     os << "    esac ;;\n  esac\n}\n_biosx \"$@\"\n";
 }
@@ -162,9 +193,13 @@ void fish(std::ostream& os, const std::vector<Opt>& global, const std::vector<Cm
         if (o.name.starts_with("--")) line("true", o);
     for (const auto& c : cmds)
         os << "complete -c biosx -n '__fish_use_subcommand' -a " << c.name << " -d '" << quote_single(c.help) << "'\n";
-    for (const auto& c : cmds)
+    for (const auto& c : cmds) {
+        if (!c.args.empty())
+            os << "complete -c biosx -n '__fish_seen_subcommand_from " << c.name << "' -a '" << join_words(c.args)
+               << "'\n";
         for (const auto& o : c.opts)
             if (o.name.starts_with("--")) line("__fish_seen_subcommand_from " + c.name, o);
+    }
 }
 
 }  // namespace
@@ -179,7 +214,7 @@ void setup_completion(CLI::App& app)
         std::vector<Opt> global = options_of(app);
         std::vector<Cmd> cmds;
         for (const CLI::App* c : app.get_subcommands([](const CLI::App*) { return true; })) {
-            Cmd x{c->get_name(), c->get_description(), options_of(*c)};
+            Cmd x{c->get_name(), c->get_description(), options_of(*c), positional_choices(*c)};
             cmds.push_back(std::move(x));
         }
         if (shell == "bash") bash(std::cout, global, cmds);

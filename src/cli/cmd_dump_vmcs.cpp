@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
-#include "cli/print_run.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {
@@ -19,7 +18,7 @@ struct DumpVmcsOptions {
 void print_record(std::ostream& os, const vmx::VmcsRecord& r, bool json, bool raw)
 {
     if (json)
-        os << vmx::vmcs_to_json(r).dump(2) << "\n";
+        print_json(vmx::vmcs_to_json(r));
     else if (raw)
         os << vmx::render_vmcs_raw(r);
     else
@@ -27,8 +26,6 @@ void print_record(std::ostream& os, const vmx::VmcsRecord& r, bool json, bool ra
 }
 
 }  // namespace
-
-void print_last_vmcs(std::ostream& os, bool json) { print_record(os, vmx::fetch_last_vmcs(), json, false); }
 
 void setup_dump_vmcs(CLI::App& app)
 {

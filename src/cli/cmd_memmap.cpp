@@ -22,8 +22,7 @@ using namespace biosx::memmap;
 
 struct MemmapOptions {
     bool map = false, ivt = false, bda = false, roms = false, tables = false, e820 = false, all = false;
-    std::string save, size;
-    double timeout_s = Limits{}.timeout_s;
+    std::string save, size, timeout;
 };
 
 // ---- text printers -------------------------------------------------------
@@ -221,14 +220,19 @@ void run_memmap(const MemmapOptions& o)
 {
     if (!o.size.empty() && o.save.empty()) fail(ErrorKind::usage, "--size " + o.size + ": only meaningful with --save FILE");
     if (!o.save.empty()) {
-        Source src = open_source_from_globals();
         uint64_t size = o.size.empty() ? kRealModeSize : parse_number(o.size, "--size");
+        Source src = open_source_from_globals(false);
+        // "This machine's BIOS" must not silently become QEMU's.
+        if (src.bundled)
+            fail(ErrorKind::environment, "--save " + o.save + ": the host's BIOS is not reachable (" +
+                                             src.host_unreachable +
+                                             "); to copy the bundled SeaBIOS snapshot name it with --image");
         save_image(*src.mem, o.save, size);
         if (globals().json)
-            std::cout << nlohmann::json{{"schema", "biosx.memmap.save"}, {"schema_version", kMemmapSchemaVersion},
-                                        {"source", src.mem->describe()}, {"file", o.save}, {"bytes", size}}
-                             .dump(2)
-                      << "\n";
+            print_json(nlohmann::json{{"schema", "biosx.memmap"},
+                                      {"schema_version", kMemmapSchemaVersion},
+                                      {"source", src.mem->describe()},
+                                      {"save", {{"file", o.save}, {"bytes", size}}}});
         else
             std::cout << "saved " << size << " bytes of " << src.mem->describe() << " to " << o.save << "\n";
         return;
@@ -239,7 +243,8 @@ void run_memmap(const MemmapOptions& o)
     Sections sec;
     if (any && !o.all) sec = {o.map, o.ivt, o.bda, o.roms, o.tables};
     bool e820 = o.e820 || o.all;
-    if (!(o.timeout_s > 0) || o.timeout_s > 3600) fail(ErrorKind::usage, "--timeout: must be within (0, 3600] seconds");
+    if (!o.timeout.empty() && !e820) fail(ErrorKind::usage, "--timeout " + o.timeout + ": only meaningful with --e820 or --all");
+    const double timeout_s = o.timeout.empty() ? Limits{}.timeout_s : parse_timeout(o.timeout, "--timeout");
 
     Source src = open_source_from_globals();
     // Scan before anything runs: a run writes its stack and buffer into the memory.
@@ -248,17 +253,17 @@ void run_memmap(const MemmapOptions& o)
     if (e820) {
         if (!src.backend) fail(ErrorKind::environment, "--e820 needs a backend that can run BIOS code");
         FirmwareMapOptions fo;
-        fo.limits.timeout_s = o.timeout_s;
+        fo.limits.timeout_s = timeout_s;
         fo.io.virtual_io = src.mem->kind() == MemoryKind::image;
         fm = firmware_map(*src.backend, *src.mem, fo);
     }
     if (globals().json) {
         nlohmann::json j = scan_to_json(s, sec, src.mem->describe());
         if (e820) {
-            j["e820"] = firmware_map_to_json(fm);
+            j["firmware_map"] = firmware_map_to_json(fm);
             j["backend"] = src.backend->name();
         }
-        std::cout << j.dump(2) << "\n";
+        print_json(j);
         return;
     }
     std::ostringstream os;
@@ -288,10 +293,11 @@ void setup_memmap(CLI::App& app)
     m->add_flag("--e820", o.e820, "Ask the BIOS for its memory map (INT 15h E820h, else E801h, else 88h); runs BIOS code")
         ->group(sections);
     m->add_flag("--all", o.all, "Every section, --e820 included")->group(sections);
-    m->add_option("--timeout", o.timeout_s, "--e820: stop a call after SECONDS of wall-clock time")->capture_default_str();
+    m->add_option("--timeout", o.timeout, "--e820: stop a call after SECONDS of wall-clock time, (0, 60]")
+        ->type_name("SECONDS")->default_str("5");
     m->add_option("--save", o.save, "Write the memory source's first MiB to FILE as an image for --image, and stop")
         ->type_name("FILE")->group("Snapshot");
-    m->add_option("--size", o.size, "With --save: write N bytes instead of 1 MiB (at least 1 MiB)")
+    m->add_option("--size", o.size, "With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)")
         ->type_name("N")->group("Snapshot");
     m->footer("Examples: biosx memmap --image seabios.img --tables\n"
               "          biosx memmap --e820 --json\n"

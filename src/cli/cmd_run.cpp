@@ -1,18 +1,19 @@
 // cmd_run.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
 // and buffers, call the core, print the outcome. Userspace CLI.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/common.h"
 #include "cli/print_run.h"
 #include "core/call.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "core/format.h"
 #include "core/run_setup.h"
+#include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {
 
@@ -20,55 +21,31 @@ namespace {
 
 struct RunOptions {
     std::string target;  // VECTOR or SEG:OFF
-    std::map<std::string, std::string> reg_flags;
+    std::map<std::string, std::vector<std::string>> reg_flags;  // alias -> values given
     std::string regs_json, regs_file;
     std::vector<std::string> writes, reads, allow_ports;
     std::string read_to, trace_file, strategy = "auto";
     bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, dump_vmcs = false,
          test_bad_entry = false;
-    uint64_t max_instructions = Limits{}.max_instructions;
-    double timeout_s = Limits{}.timeout_s;
+    std::string max_instructions, timeout;
 };
 
+// --regs, then --regs-file, then the flags: each source by the one rule of
+// apply_assignments() (widest first, every register once); a later source
+// overrides an earlier one.
 Registers build_registers(const RunOptions& o)
 {
     Registers r = default_registers();
-    if (!o.regs_json.empty()) {
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(o.regs_json);
-        } catch (const nlohmann::json::parse_error& e) {
-            fail(ErrorKind::usage, std::string("--regs: not valid JSON: ") + e.what());
-        }
-        apply_json(r, j, "--regs");
-    }
+    if (!o.regs_json.empty()) apply_assignments(r, parse_regs_json(o.regs_json, "--regs"));
     if (!o.regs_file.empty()) {
-        std::string text;
-        if (o.regs_file == "-") {
-            text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        } else {
-            std::ifstream f(o.regs_file);
-            if (!f) fail(ErrorKind::usage, "--regs-file " + o.regs_file + ": cannot read the file");
-            text.assign(std::istreambuf_iterator<char>(f), {});
-        }
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
-            fail(ErrorKind::usage, "--regs-file " + o.regs_file + ": not valid JSON: " + e.what());
-        }
-        apply_json(r, j, "--regs-file " + o.regs_file);
+        auto bytes = read_input(o.regs_file, "--regs-file", true);
+        std::string origin = "--regs-file " + (o.regs_file == "-" ? std::string("(stdin)") : o.regs_file);
+        apply_assignments(r, parse_regs_json(std::string(bytes.begin(), bytes.end()), origin));
     }
-    // Flags win over JSON; wider registers first so --eax 0x12345678 --ah 1
-    // composes the way it reads.
-    for (int width : {32, 16, 8}) {
-        for (const auto& [name, text] : o.reg_flags) {
-            const RegAlias* a = find_alias(name);
-            if (a->bits != width) continue;
-            std::string flag = "--" + name;
-            set_alias(r, *a, parse_number(text, flag), flag);
-        }
-    }
+    std::vector<RegAssignment> flags;
+    for (const auto& [name, values] : o.reg_flags)
+        for (const auto& v : values) flags.push_back({find_alias(name), v, "--" + name});
+    apply_assignments(r, flags);
     return r;
 }
 
@@ -88,6 +65,8 @@ std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs)
 
 void run(const RunOptions& o, Entry::Kind kind)
 {
+    // Everything the user gave is checked before anything is opened for
+    // writing or run: a refused command leaves no file behind.
     CallSpec spec;
     Entry& e = spec.req.entry;
     e.kind = kind;
@@ -100,27 +79,23 @@ void run(const RunOptions& o, Entry::Kind kind)
     for (const auto& r : o.reads) spec.reads.push_back(parse_buffer_read(r));
     if (!o.read_to.empty() && spec.reads.empty())
         fail(ErrorKind::usage, "--read-to " + o.read_to + ": give at least one --read SEG:OFF:LEN to save");
-    if (o.max_instructions == 0) fail(ErrorKind::usage, "--max-instructions: must be at least 1");
-    if (!(o.timeout_s > 0) || o.timeout_s > 3600) fail(ErrorKind::usage, "--timeout: must be within (0, 3600] seconds");
-    spec.req.limits.max_instructions = o.max_instructions;
-    spec.req.limits.timeout_s = o.timeout_s;
+    if (!o.trace_file.empty() && !o.trace)
+        fail(ErrorKind::usage, "--trace-file " + o.trace_file + ": only meaningful with --trace");
+    if (!o.max_instructions.empty())
+        spec.req.limits.max_instructions = parse_max_instructions(o.max_instructions, "--max-instructions");
+    if (!o.timeout.empty()) spec.req.limits.timeout_s = parse_timeout(o.timeout, "--timeout");
     spec.req.log_io = o.io_log;
     spec.req.strategy = o.strategy;
     spec.req.test_bad_entry = o.test_bad_entry;
     auto allowed = parse_allowed(o.allow_ports);
 
-    FILE* trace = nullptr;
-    if (o.trace) {
-        if (o.trace_file.empty() || o.trace_file == "-") {
-            trace = stderr;
-        } else {
-            trace = std::fopen(o.trace_file.c_str(), "w");
-            if (!trace) fail(ErrorKind::usage, "--trace-file " + o.trace_file + ": cannot create the file");
-        }
-    }
-    spec.req.trace = trace;
-
     Source src = open_source_from_globals();
+    if (o.dump_vmcs && src.backend->name() != "vmx") {
+        bool chosen = !globals().image.empty() || globals().backend == "emu";
+        fail(chosen ? ErrorKind::usage : ErrorKind::environment,
+             "--dump-vmcs needs the vmx backend, and this run would use " + src.backend->name() +
+                 (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
+    }
     // Over an image every port is virtual; over the host they reach the
     // hardware, minus the deny list, unless --virtual-io.
     spec.req.io.virtual_io = src.mem->kind() == MemoryKind::image || o.virtual_io;
@@ -130,19 +105,35 @@ void run(const RunOptions& o, Entry::Kind kind)
         return false;
     });
 
-    CallOutcome out = run_call(*src.backend, *src.mem, spec);
-    if (trace && trace != stderr) std::fclose(trace);
-
-    if (!o.read_to.empty()) {
-        std::ofstream f(o.read_to, std::ios::binary);
-        for (const auto& b : out.read_back) f.write(reinterpret_cast<const char*>(b.data()), b.size());
-        if (!f) fail(ErrorKind::environment, "--read-to " + o.read_to + ": cannot write the file");
+    // Outputs last of all checks: never a file this command reads.
+    std::optional<OutputFile> trace, read_to;
+    if (o.trace) {
+        if (o.trace_file.empty() || o.trace_file == "-") {
+            spec.req.trace = stderr;
+        } else {
+            trace.emplace(o.trace_file, "--trace-file");
+            spec.req.trace = trace->stream();
+        }
     }
-    if (globals().json)
-        std::cout << call_to_json(spec, out).dump(2) << "\n";
-    else
+    if (!o.read_to.empty()) read_to.emplace(o.read_to, "--read-to");
+
+    CallOutcome out = run_call(*src.backend, *src.mem, spec);
+    std::optional<vmx::VmcsRecord> vmcs;
+    if (o.dump_vmcs) vmcs = vmx::fetch_last_vmcs();
+
+    if (trace) trace->commit();
+    if (read_to) {
+        for (const auto& b : out.read_back) read_to->write(b);
+        read_to->commit();
+    }
+    if (globals().json) {
+        nlohmann::json j = call_to_json(spec, out);
+        if (vmcs) j["vmcs"] = vmx::vmcs_to_json(*vmcs);
+        print_json(j);
+    } else {
         print_run_text(std::cout, spec, out, use_color());
-    if (o.dump_vmcs) print_last_vmcs(std::cout, globals().json);
+        if (vmcs) std::cout << "\n" << vmx::render_vmcs_text(*vmcs);
+    }
 
     if (out.result.end.kind != EndKind::return_trap) {
         std::fprintf(stderr, "biosx: the routine did not complete: %s\n", out.result.end.message.c_str());
@@ -155,13 +146,12 @@ void add_run_options(CLI::App* sub, RunOptions& o)
 {
     for (const auto& a : reg_aliases()) {
         std::string name(a.name);
-        sub->add_option_function<std::string>(
-               "--" + name, [&o, name](const std::string& v) { o.reg_flags[name] = v; },
-               "Input " + std::to_string(a.bits) + "-bit register " + name)
+        sub->add_option("--" + name, o.reg_flags[name], "Input " + std::to_string(a.bits) + "-bit register " + name)
             ->type_name("N")
             ->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
     }
-    sub->add_option("--regs", o.regs_json, "Registers as a JSON object, e.g. '{\"eax\":\"0xe820\",\"ecx\":24}'")
+    sub->add_option("--regs", o.regs_json,
+                    "Registers as a JSON object, e.g. '{\"eax\":\"0xe820\",\"ecx\":24}' (widest first, each once)")
         ->type_name("JSON")->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
     sub->add_option("--regs-file", o.regs_file, "Registers from a JSON file, or - for stdin")
         ->type_name("FILE")->group("Registers (hex 0x4f00 / 4f00h, or decimal)");
@@ -171,10 +161,10 @@ void add_run_options(CLI::App* sub, RunOptions& o)
         ->type_name("SPEC")->group("Buffers");
     sub->add_option("--read-to", o.read_to, "Save the --read bytes, raw and in order, to FILE")
         ->type_name("FILE")->group("Buffers");
-    sub->add_option("--max-instructions", o.max_instructions, "Emulation: stop after N instructions")
-        ->capture_default_str()->group("Limits");
-    sub->add_option("--timeout", o.timeout_s, "Stop after SECONDS of wall-clock time")
-        ->capture_default_str()->group("Limits");
+    sub->add_option("--max-instructions", o.max_instructions, "Emulation: stop after N instructions (1..10^12)")
+        ->type_name("N")->default_str(std::to_string(Limits{}.max_instructions))->group("Limits");
+    sub->add_option("--timeout", o.timeout, "Stop after SECONDS of wall-clock time, (0, 60]")
+        ->type_name("SECONDS")->default_str("5")->group("Limits");
     sub->add_flag("--io-log", o.io_log, "List every port access in the output")->group("I/O");
     sub->add_flag("--virtual-io", o.virtual_io, "Never touch hardware ports, even over host memory")->group("I/O");
     sub->add_option("--allow-port", o.allow_ports,
@@ -192,7 +182,8 @@ void add_run_options(CLI::App* sub, RunOptions& o)
         ->group("VMX");
     // Test hook of the VM tests: an invalid guest state, so the entry fails.
     sub->add_flag("--test-bad-entry", o.test_bad_entry, "")->group("");
-    sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend)")->group("Debugging");
+    sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend; with --json, as \"vmcs\")")
+        ->group("Debugging");
 }
 
 

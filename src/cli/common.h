@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "core/source.h"
@@ -25,11 +26,21 @@ struct GlobalOptions {
 GlobalOptions& globals();
 
 // Opens memory and backend for a subcommand; prints the fallback note, if
-// any, on stderr.
-Source open_source_from_globals();
+// any, on stderr (unless `print_note` is false: the caller decides).
+Source open_source_from_globals(bool print_note = true);
 
 // True when stdout is a terminal and NO_COLOR is unset (and not --json).
 bool use_color();
+
+// Prints one JSON document on stdout. Bytes a hostile image or file put in a
+// string that are not UTF-8 are replaced (U+FFFD) instead of throwing.
+void print_json(const nlohmann::json& j);
+
+// The command line a user typed, through main(): every option value that
+// is empty is refused, and each subcommand's --help lists the global
+// options it accepts.
+void refuse_empty_values(CLI::App& app);
+void list_global_options(CLI::App& app);
 
 // Subcommand registration: one function per file.
 void setup_int(CLI::App& app);

@@ -6,6 +6,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/format.h"
 
 namespace {
 
@@ -15,7 +16,8 @@ constexpr const char* kExitCodes =
     "  2  usage or bad input: options, register values, files\n"
     "  3  environment: no BIOS handler, no permission, backend or device unavailable\n"
     "  4  the routine did not complete: timeout, instruction limit, exception, halt\n"
-    "  5  the call completed with CF=1 and --fail-on-carry was given\n";
+    "  5  the call completed with CF=1 and --fail-on-carry was given\n"
+    " 70  internal error: a bug in biosx (please report it with the command line)\n";
 
 // The subcommand table: main only looks a command up and sets it up.
 struct Command {
@@ -33,8 +35,9 @@ constexpr Command kCommands[] = {
 
 // The subcommand named on the command line, if any. Only that one is set
 // up: building every option of every subcommand costs more than a whole
-// INT 11h under emulation (docs/performance.md).
-const Command* named_command(int argc, char** argv)
+// INT 11h under emulation (docs/performance.md). `unknown` is the first
+// word that is neither an option nor a command.
+const Command* named_command(int argc, char** argv, std::string_view* unknown)
 {
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
@@ -45,6 +48,7 @@ const Command* named_command(int argc, char** argv)
         if (a.starts_with("-")) continue;
         for (const auto& c : kCommands)
             if (a == c.name) return &c;
+        *unknown = a;
         return nullptr;
     }
     return nullptr;
@@ -67,12 +71,22 @@ int main(int argc, char** argv)
     app.add_flag("--json", g.json, "Print one JSON object instead of text");
 
     // `completion` describes every subcommand, so it needs them all.
-    const Command* named = named_command(argc, argv);
+    std::string_view unknown;
+    const Command* named = named_command(argc, argv, &unknown);
+    if (!unknown.empty()) {
+        std::string known;
+        for (const auto& c : kCommands) known += std::string(known.empty() ? "" : ", ") + c.name;
+        std::fprintf(stderr, "biosx: '%s' is not a biosx command (%s; see biosx --help)\n",
+                     printable(unknown).c_str(), known.c_str());
+        return static_cast<int>(ExitCode::usage);
+    }
     if (named && std::string_view(named->name) != "completion")
         named->setup(app);
     else
         for (const auto& c : kCommands) c.setup(app);
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+    cli::refuse_empty_values(app);
+    cli::list_global_options(app);
 
     try {
         app.parse(argc, argv);
@@ -86,9 +100,13 @@ int main(int argc, char** argv)
         return static_cast<int>(exit_code_for(e.kind()));
     } catch (const cli::Exit& e) {
         return e.code;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "biosx: out of memory\n");
+        return static_cast<int>(ExitCode::environment);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "biosx: internal error: %s\n", e.what());
-        return 70;
+        // Every input problem is an Error with its own code; this is a bug.
+        std::fprintf(stderr, "biosx: internal error (a bug in biosx; please report it): %s\n", printable(e.what(), 200).c_str());
+        return static_cast<int>(ExitCode::internal);
     }
     return 0;
 }

@@ -9,6 +9,5 @@ namespace biosx::cli {
 
 void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& out, bool color);
 // `biosx int ... --dump-vmcs`: the VMCS of the run just made.
-void print_last_vmcs(std::ostream& os, bool json);
 
 }  // namespace biosx::cli

@@ -23,10 +23,22 @@ struct Entry {
     uint16_t seg = 0, off = 0;
 };
 
+// The documented ranges (docs/biosx.1): --max-instructions 1..10^12,
+// --timeout (0, 60] seconds on every backend (the module runs at most
+// 60000 ms, in slices; sub-millisecond values round up to 1 ms there).
+inline constexpr uint64_t kMaxInstructionsLimit = 1'000'000'000'000;
+inline constexpr double kMaxTimeoutS = 60.0;
+
 struct Limits {
     uint64_t max_instructions = 50'000'000;  // emu only
     double timeout_s = 5.0;                  // wall clock, every backend
 };
+
+// "--timeout 2.5": a decimal number of seconds in (0, 60]; throws Usage
+// naming `what` and the range otherwise (also for nan, inf, "", "1e999").
+double parse_timeout(std::string_view text, std::string_view what);
+// "--max-instructions N": 1..10^12, as parse_number() reads numbers.
+uint64_t parse_max_instructions(std::string_view text, std::string_view what);
 
 struct RunRequest {
     Entry entry;

@@ -54,6 +54,6 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec);
 
 // The documented JSON object of one run (docs/json-schema.md).
 nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out);
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = 2;
 
 }  // namespace biosx

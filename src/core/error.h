@@ -13,6 +13,7 @@ enum class ExitCode : int {
     environment = 3,  // no BIOS, no permission, backend or device unavailable
     incomplete = 4,   // the routine did not complete: timeout, limit, fault
     carry = 5,        // completed with CF=1 and --fail-on-carry was given
+    internal = 70,    // a bug in biosx (EX_SOFTWARE); never a user's input
 };
 
 enum class ErrorKind { usage, environment, incomplete };

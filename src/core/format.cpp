@@ -71,6 +71,23 @@ std::string hex_dump(std::span<const uint8_t> bytes, uint32_t base)
     return out;
 }
 
+std::string printable(std::string_view text, size_t max)
+{
+    std::string out;
+    for (char c : text) {
+        if (out.size() >= max) return out + "...";
+        auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7f) {
+            out += c;
+        } else {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\x%02x", u);
+            out += b;
+        }
+    }
+    return out;
+}
+
 std::string seg_off(uint16_t seg, uint16_t off) { return hex_digits(seg, 4) + ":" + hex_digits(off, 4); }
 
 }  // namespace biosx

@@ -19,6 +19,9 @@ std::string hex_string(std::span<const uint8_t> bytes);
 std::vector<uint8_t> parse_hex_string(std::string_view text, std::string_view what);
 // A classic 16-bytes-per-line dump with addresses starting at `base`.
 std::string hex_dump(std::span<const uint8_t> bytes, uint32_t base);
+// User-supplied text fit for a one-line message: control and non-ASCII
+// bytes as \xNN, cut to `max` characters with "...".
+std::string printable(std::string_view text, size_t max = 60);
 // SEG:OFF as "f000:ff53".
 std::string seg_off(uint16_t seg, uint16_t off);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/format.h"
 
 namespace biosx {
@@ -87,24 +88,19 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Memory> open_image(const std::string& path)
+std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        fail(errno == ENOENT ? ErrorKind::usage : ErrorKind::environment,
-             "--image " + path + ": cannot open: " + std::strerror(errno));
+    // A regular file only: a FIFO would hang, a device has no size.
+    int fd = open_input(path, what);
     struct stat st{};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(ErrorKind::usage, "--image " + path + ": not a regular file");
-    }
+    ::fstat(fd, &st);
     if (st.st_size == 0) {
         ::close(fd);
-        fail(ErrorKind::usage, "--image " + path + ": the file is empty; a snapshot holds at least 1 MiB");
+        fail(ErrorKind::usage, what + " " + path + ": the file is empty; a snapshot holds at least 1 MiB");
     }
     if (static_cast<size_t>(st.st_size) < kRealModeSize) {
         ::close(fd);
-        fail(ErrorKind::usage, "--image " + path + ": " + std::to_string(st.st_size) +
+        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(st.st_size) +
                                    " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes)");
     }
     // Larger images are mapped as far as the 32-bit real-mode-reachable window
@@ -113,7 +109,7 @@ std::unique_ptr<Memory> open_image(const std::string& path)
     void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     int e = errno;
     ::close(fd);
-    if (p == MAP_FAILED) fail(ErrorKind::environment, "--image " + path + ": cannot map: " + std::strerror(e));
+    if (p == MAP_FAILED) fail(ErrorKind::environment, what + " " + path + ": cannot map: " + std::strerror(e));
     return std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
 }
 

@@ -40,7 +40,8 @@ public:
 
 // A snapshot file: physical address = file offset, at least 1 MiB; larger
 // files are mapped as far as they go. Copy-on-write private mapping.
-std::unique_ptr<Memory> open_image(const std::string& path);
+// `what` names the file in messages ("--image", "the bundled snapshot").
+std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what = "--image");
 
 // The host's first MiB through /dev/mem (root), copied privately.
 std::unique_ptr<Memory> open_host_memory();

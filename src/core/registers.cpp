@@ -66,13 +66,15 @@ uint64_t parse_number(std::string_view text, std::string_view what)
     std::string digits;
     for (char c : s)
         if (c != '_') digits += c;
+    if (!digits.empty() && digits[0] == '-')
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) + "' is negative");
     uint64_t v = 0;
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
     if (digits.empty() || ec == std::errc::invalid_argument || p != digits.data() + digits.size())
-        fail(ErrorKind::usage, std::string(what) + ": '" + std::string(text) +
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) +
                                    "' is not a number (use decimal, 0x4f00 or 4f00h)");
     if (ec == std::errc::result_out_of_range)
-        fail(ErrorKind::usage, std::string(what) + ": '" + std::string(text) + "' does not fit in 64 bits");
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) + "' does not fit in 64 bits");
     return v;
 }
 
@@ -87,41 +89,64 @@ void set_alias(Registers& regs, const RegAlias& alias, uint64_t value, std::stri
     r = (r & ~mask) | static_cast<uint32_t>(value << alias.shift);
 }
 
-void apply_json(Registers& regs, const nlohmann::json& j, std::string_view origin)
+void apply_assignments(Registers& regs, const std::vector<RegAssignment>& as)
 {
-    if (!j.is_object()) fail(ErrorKind::usage, std::string(origin) + ": expected a JSON object of registers");
-    // Full registers first, then parts, so {"eax":0,"ah":1} means what it says
-    // whatever order the object's keys come in.
-    for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& [key, val] : j.items()) {
-            const RegAlias* a = find_alias(key);
-            if (!a)
-                fail(ErrorKind::usage,
-                     std::string(origin) + ": unknown register '" + key + "' (known: eax..ss, ax..dx, ah..dl)");
-            bool full = a->bits == reg_bits(a->reg);
-            if ((pass == 0) != full) continue;
-            std::string what = std::string(origin) + ": " + key;
-            uint64_t v;
-            if (val.is_number_unsigned())
-                v = val.get<uint64_t>();
-            else if (val.is_number_integer())
-                fail(ErrorKind::usage, what + ": negative values are not registers");
-            else if (val.is_string())
-                v = parse_number(val.get<std::string>(), what);
-            else
-                fail(ErrorKind::usage, what + ": expected a number or a numeric string");
-            set_alias(regs, *a, v, what);
-        }
+    for (size_t i = 0; i < as.size(); ++i)
+        for (size_t k = 0; k < i; ++k)
+            if (as[k].alias == as[i].alias)
+                fail(ErrorKind::usage, as[i].what + ": " + std::string(as[i].alias->name) + " is already set by " +
+                                           as[k].what + "; give each register once");
+    for (int width : {32, 16, 8})
+        for (const auto& a : as)
+            if (a.alias->bits == width) set_alias(regs, *a.alias, parse_number(a.text, a.what), a.what);
+}
+
+std::vector<RegAssignment> parse_regs_json(std::string_view text, std::string_view origin)
+{
+    using nlohmann::json;
+    const std::string o(origin);
+    std::vector<std::string> keys;
+    json j;
+    try {
+        // A parser keeps the last of duplicate keys; its callback sees them all.
+        j = json::parse(text, [&](int depth, json::parse_event_t ev, json& parsed) {
+            if (ev == json::parse_event_t::key && depth == 1) {
+                std::string name = parsed.get<std::string>();
+                for (const auto& k : keys)
+                    if (k == name)
+                        fail(ErrorKind::usage, o + ": \"" + printable(name) + "\" appears twice; give each register once");
+                keys.push_back(name);
+            }
+            return true;
+        });
+    } catch (const json::exception& e) {
+        std::string why = e.what();
+        if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
+        fail(ErrorKind::usage, o + ": not valid JSON: " + printable(why, 120));
     }
+    if (!j.is_object()) fail(ErrorKind::usage, o + ": expected a JSON object of registers, e.g. {\"ax\":\"0x4f00\"}");
+    std::vector<RegAssignment> out;
+    for (const auto& [key, val] : j.items()) {
+        const RegAlias* a = find_alias(key);
+        if (!a)
+            fail(ErrorKind::usage, o + ": unknown register '" + printable(key) + "' (known: eax..ss, ax..dx, ah..dl)");
+        std::string what = o + ": " + key;
+        if (val.is_number_unsigned())
+            out.push_back({a, std::to_string(val.get<uint64_t>()), what});
+        else if (val.is_number_integer())
+            fail(ErrorKind::usage, what + ": negative values are not registers");
+        else if (val.is_string())
+            out.push_back({a, val.get<std::string>(), what});
+        else
+            fail(ErrorKind::usage, what + ": expected a non-negative integer or a numeric string");
+    }
+    return out;
 }
 
 nlohmann::json to_json(const Registers& regs)
 {
     nlohmann::json j = nlohmann::json::object();
-    for (int i = 0; i < kRegCount; ++i) {
-        auto r = static_cast<Reg>(i);
-        j[std::string(kNames[i])] = hex(regs[r], reg_bits(r) / 4);
-    }
+    for (int i = 0; i < kRegCount; ++i) j[std::string(kNames[i])] = regs.v[i];
     return j;
 }
 

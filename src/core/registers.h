@@ -46,11 +46,27 @@ uint64_t parse_number(std::string_view text, std::string_view what);
 // limit when the value does not fit the part.
 void set_alias(Registers& regs, const RegAlias& alias, uint64_t value, std::string_view flag);
 
-// Registers from a JSON object {"eax": 1, "ah": "0x4f", ...}; keys are any
-// alias; values are numbers or numeric strings. Unknown keys are errors.
-void apply_json(Registers& regs, const nlohmann::json& j, std::string_view origin);
+// One register a user sets: the alias, the value as written, and where it
+// came from for messages ("--ah", "--regs: ah").
+struct RegAssignment {
+    const RegAlias* alias;
+    std::string text;  // a number as users write it, or a JSON number's digits
+    std::string what;
+};
 
-// The registers as {"eax": "0x00000000", ...} (fixed-width hex strings).
+// The one rule for flags and JSON alike: every alias at most once (a second
+// one is refused naming both), applied widest first (32-, then 16-, then
+// 8-bit parts), so narrower parts override what a wider one set whatever
+// order they were written in: {"ax":"0xe820","ah":"0x12"} is 0x1220.
+void apply_assignments(Registers& regs, const std::vector<RegAssignment>& a);
+
+// The assignments of a JSON object of registers {"eax": 1, "ah": "0x4f"}:
+// keys are aliases, values non-negative integers or numeric strings. Parses
+// `text` itself so duplicate keys are seen (a JSON parser keeps the last).
+// Throws Usage naming `origin` for bad JSON, unknown or repeated keys.
+std::vector<RegAssignment> parse_regs_json(std::string_view text, std::string_view origin);
+
+// The registers as {"eax": 0, ...}: JSON numbers (they fit in 32 bits).
 nlohmann::json to_json(const Registers& regs);
 
 // EFLAGS bits by their conventional names.

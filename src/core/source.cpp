@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/format.h"
 
 namespace biosx {
 
@@ -24,7 +25,7 @@ Source open_source(const SourceOptions& opt)
 {
     Source s;
     if (opt.backend != "auto" && opt.backend != "emu" && opt.backend != "vmx")
-        fail(ErrorKind::usage, "--backend " + opt.backend + ": unknown backend (auto, emu or vmx)");
+        fail(ErrorKind::usage, "--backend " + printable(opt.backend) + ": unknown backend (auto, emu or vmx)");
 
     if (opt.backend == "vmx") {
         if (!opt.image.empty())
@@ -65,8 +66,10 @@ Source open_source(const SourceOptions& opt)
     if (bundled.empty())
         fail(ErrorKind::environment, "no BIOS is reachable: " + why +
                                          "; no bundled snapshot is installed either (pass --image FILE)");
-    s.mem = open_image(bundled);
+    s.mem = open_image(bundled, "the bundled snapshot");
     s.backend = make_emu_backend();
+    s.bundled = true;
+    s.host_unreachable = why;
     s.note = "note: the host's BIOS is not reachable (" + why + "); using the bundled SeaBIOS snapshot " + bundled;
     return s;
 }

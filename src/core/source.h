@@ -20,6 +20,10 @@ struct Source {
     std::unique_ptr<Memory> mem;
     std::unique_ptr<Backend> backend;
     std::string note;                  // one line for stderr when a fallback was taken
+    // The host's BIOS was not reachable (why) and the bundled SeaBIOS
+    // snapshot stands in: fine to explore, wrong to save as "this machine's".
+    bool bundled = false;
+    std::string host_unreachable;
 };
 
 Source open_source(const SourceOptions& opt);

@@ -36,6 +36,19 @@ expect --fail-on-carry biosx int 0x11 --fail
 expect --read-to biosx call c000:0003 --read-
 expect vmx biosx --backend v
 expect --json biosx int 0x11 --js
+# Option values (issue 11): the strategy, the backend, the shells of `completion`.
+expect vm86 biosx int 0x11 --strategy v
+expect unrestricted biosx call c000:0003 --strategy u
+expect emu biosx memmap --backend e
+expect bash biosx completion b
+expect fish biosx completion f
+# Every subcommand's --help lists the global options it accepts.
+for sub in int call caps dump-vmcs memmap; do
+    for g in --image --backend --json; do
+        "$BIOSX" "$sub" --help | sed -n '/^Global options/,$p' | grep -q -- "^  $g" ||
+            { echo "FAIL: biosx $sub --help does not list $g"; fails=$((fails + 1)); }
+    done
+done
 # Every option of `biosx int --help` is completed.
 for opt in $("$BIOSX" int --help | grep -o -- '--[a-z0-9-]*' | sort -u); do
     complete_words biosx int "$opt" | grep -qx -- "$opt" || complete_words biosx int "${opt%?}" | grep -qx -- "$opt" ||

@@ -84,14 +84,14 @@ def main():
         for r in REGS:
             if r in ("cs", "eip"):
                 continue
-            got = int(res["out"][r], 16)
+            got = res["out"][r]
             if got != call["out"][r]:
                 diffs.append(f"{r}: biosx {got:#x}, native {call['out'][r]:#x}")
         if call["buf"]:
             got = res["buffers"][0]["hex"]
             if got != call["buf"][1]:
                 diffs.append(f"buffer: biosx {got}, native {call['buf'][1]}")
-        reads = sorted({a["port"] for a in res.get("io", []) if a["dir"] == "in" and a["disposition"] == "virtual"})
+        reads = sorted({f"0x{a['port']:04x}" for a in res.get("io", []) if a["dir"] == "in" and a["disposition"] == "virtual"})
         if diffs and explain_io and reads and res["end"]["completed"]:
             print(f"io   {label}: differs, explained by virtual reads of ports {', '.join(reads)}: " + "; ".join(diffs))
             explained += 1

@@ -57,7 +57,7 @@ def raw_tables():
         if b.startswith(b"_SM_"):
             n = u8(a + 5)
             out[a] = ("_SM_", ok_sum(a, n) and ok_sum(a + 0x10, 15),
-                      {"version": f"{u8(a + 6)}.{u8(a + 7)}", "table_address": f"0x{u32(a + 0x18):08x}",
+                      {"version": f"{u8(a + 6)}.{u8(a + 7)}", "table_address": u32(a + 0x18),
                        "table_length": u16(a + 0x16), "structures": u16(a + 0x1C)})
         elif b.startswith(b"_SM3_"):
             out[a] = ("_SM3_", ok_sum(a, u8(a + 6)), {})
@@ -67,23 +67,23 @@ def raw_tables():
             rev = u8(a + 15)
             good = ok_sum(a, 20) and (rev < 2 or ok_sum(a, u32(a + 20)))
             out[a] = ("RSD PTR ", good, {"oem_id": mem[a + 9:a + 15].decode("ascii"), "revision": rev,
-                                         "rsdt_address": f"0x{u32(a + 16):08x}"})
+                                         "rsdt_address": u32(a + 16)})
         elif b.startswith(b"_MP_"):
-            out[a] = ("_MP_", ok_sum(a, u8(a + 8) * 16), {"config_table_address": f"0x{u32(a + 4):08x}"})
+            out[a] = ("_MP_", ok_sum(a, u8(a + 8) * 16), {"config_table_address": u32(a + 4)})
         elif b.startswith(b"$PIR"):
             size = u16(a + 6)
             out[a] = ("$PIR", ok_sum(a, size), {"slots": (size - 32) // 16})
         elif b.startswith(b"$PnP"):
             out[a] = ("$PnP", ok_sum(a, u8(a + 5)), {"real_mode_entry": f"{u16(a + 0xF):04x}:{u16(a + 0xD):04x}"})
         elif b.startswith(b"_32_"):
-            out[a] = ("_32_", ok_sum(a, u8(a + 9) * 16), {"entry_point": f"0x{u32(a + 4):08x}"})
+            out[a] = ("_32_", ok_sum(a, u8(a + 9) * 16), {"entry_point": u32(a + 4)})
         elif b.startswith(b"$PMM"):
             out[a] = ("$PMM", ok_sum(a, u8(a + 5)), {})
     return out
 
 
 j = json.loads(biosx("--json").stdout)
-got = {int(t["address"], 16): t for t in j["tables"]}
+got = {t["address"]: t for t in j["tables"]}
 raw = raw_tables()
 for a, (sig, good, fields) in sorted(raw.items()):
     t = got.get(a)
@@ -104,25 +104,25 @@ check(smb["fields"]["version"].startswith("2."), "SMBIOS entry point is 2.x")
 mp = next(t for t in j["tables"] if t["signature"] == "_MP_")
 pcmp = [t for t in j["tables"] if t["signature"] == "PCMP"]
 check(len(pcmp) == 1 and pcmp[0]["status"] == "ok" and
-      pcmp[0]["address"] == "0x" + mp["fields"]["config_table_address"][-5:],
+      pcmp[0]["address"] == mp["fields"]["config_table_address"],
       "the MP configuration table is reached from _MP_ and its checksum holds")
-cfg = u32(int(mp["address"], 16) + 4)
+cfg = u32(mp["address"] + 4)
 check(bool(pcmp) and pcmp[0]["fields"]["oem_id"] == mem[cfg + 8:cfg + 16].decode("ascii"),
       "the MP configuration table's OEM id matches the bytes")
 
 # ---- IVT and BDA --------------------------------------------------------------
 ivt = j["ivt"]
 check(len(ivt) == 256, "256 vectors")
-check(all(v["address"] == f"{u16(n * 4 + 2):04x}:{u16(n * 4):04x}" for n, v in enumerate(ivt)),
+check(all((v["segment"], v["offset"]) == (u16(n * 4 + 2), u16(n * 4)) for n, v in enumerate(ivt)),
       "every vector's SEG:OFF matches the bytes")
 check(ivt[0x10]["target"] == "option_rom" and "c0000" in ivt[0x10]["target_name"],
       "INT 10h points into the VGA option ROM at C0000")
 check(ivt[0x13]["target"] == "system_bios", "INT 13h points into the system BIOS")
 bda = j["bda"]
 check(bda["memory_kib"] == u16(0x413), "BDA memory size matches the bytes")
-check(bda["ebda_segment"] == f"0x{u16(0x40E):04x}", "BDA EBDA segment matches the bytes")
-check(bda["equipment"] == f"0x{u16(0x410):04x}", "BDA equipment word matches the bytes")
-check(bda["com"][0] == f"0x{u16(0x400):04x}", "BDA COM1 matches the bytes")
+check(bda["ebda_segment"] == u16(0x40E), "BDA EBDA segment matches the bytes")
+check(bda["equipment"] == u16(0x410), "BDA equipment word matches the bytes")
+check(bda["com"][0] == u16(0x400), "BDA COM1 matches the bytes")
 check(bda["ticks"] == u32(0x46C), "BDA tick count matches the bytes")
 
 native = [line.split() for line in open(NATIVE) if line.startswith("CALL ")]
@@ -137,22 +137,22 @@ def out_reg(fields, name):
 
 for f in native:
     if f[1] == "int11":
-        check(int(bda["equipment"], 16) == out_reg(f, "eax") & 0xFFFF, "BDA equipment word = native INT 11h AX")
+        check(bda["equipment"] == out_reg(f, "eax") & 0xFFFF, "BDA equipment word = native INT 11h AX")
     if f[1] == "int12":
         check(bda["memory_kib"] == out_reg(f, "eax") & 0xFFFF, "BDA memory size = native INT 12h AX")
 ebda = u16(0x40E) * 16
 reg = [r for r in j["regions"] if r["kind"] == "ebda"]
-check(len(reg) == 1 and reg[0]["begin"] == f"0x{ebda:05x}" and reg[0]["size"] == u8(ebda) * 1024,
+check(len(reg) == 1 and reg[0]["begin"] == ebda and reg[0]["size"] == u8(ebda) * 1024,
       "the EBDA region starts at BDA 0x40E and its size is its first byte in KiB")
 
 # ---- option ROMs -------------------------------------------------------------
-roms = {int(r["address"], 16): r for r in j["option_roms"]}
+roms = {r["address"]: r for r in j["option_roms"]}
 vga = roms.get(0xC0000)
 check(vga is not None and vga["size"] == u8(0xC0002) * 512 and vga["checksum_ok"] == ok_sum(0xC0000, u8(0xC0002) * 512),
       "the VGA ROM at C0000: size and checksum verdict match the bytes")
 pcir = 0xC0000 + u16(0xC0018)
-check(vga and vga["pci"] and vga["pci"]["fields"]["vendor"] == f"0x{u16(pcir + 4):04x}" and
-      vga["pci"]["fields"]["device"] == f"0x{u16(pcir + 6):04x}" and mem[pcir:pcir + 4] == b"PCIR",
+check(vga and vga["pci"] and vga["pci"]["fields"]["vendor"] == u16(pcir + 4) and
+      vga["pci"]["fields"]["device"] == u16(pcir + 6) and mem[pcir:pcir + 4] == b"PCIR",
       "the VGA ROM's PCI vendor:device match the bytes")
 check(vga and vga["label"].startswith("1234:1111"), "QEMU's -vga std ROM is 1234:1111")
 for a in range(0xC0000, 0xF0000, 0x800):
@@ -168,9 +168,11 @@ for f in native:
     n = out_reg(f, "ecx")
     base, length, typ = struct.unpack_from("<QQI", buf)
     native_e820.append((base, length, typ, n))
-e = json.loads(biosx("--e820", "--json").stdout)["e820"]
+e = json.loads(biosx("--e820", "--json").stdout)["firmware_map"]
 check(e["method"] == "e820", "E820h is used")
-ours = [(int(x["base"], 16), int(x["length"], 16), x["type"], x["bytes"]) for x in e["entries"]]
+ours = [(int(x["base_hex"], 16), int(x["length_hex"], 16), x["type"], x["bytes"]) for x in e["entries"]]
+check(all(int(x["base_hex"], 16) == x["base"] and int(x["length_hex"], 16) == x["length"] for x in e["entries"]),
+      "E820 bases and lengths: the number and its exact hex string agree")
 check(len(native_e820) > 0, f"the native walk has {len(native_e820)} entries")
 if CMOS_BIOS and ours != native_e820:
     check(e["virtual_reads"] > 0 and any("virtual" in n for n in e["notes"]),

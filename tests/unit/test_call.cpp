@@ -106,7 +106,7 @@ TEST_CASE("INT n runs the handler and IRET lands on the trap")
     auto j = call_to_json(int_spec(0x11), out);
     CHECK(j["schema_version"] == kJsonSchemaVersion);
     CHECK(j["carry"] == true);
-    CHECK(j["out"]["eax"] == "0x00001234");
+    CHECK(j["out"]["eax"] == 0x1234);
     CHECK(j["end"]["completed"] == true);
 }
 
@@ -212,4 +212,53 @@ TEST_CASE("I/O policy: virtual ports read all ones; the deny list holds on the h
     CHECK(p.denied(0x92, true) != nullptr);
     CHECK(p.denied(0x21, true) != nullptr);
     CHECK(p.denied(0x43, true) != nullptr);
+}
+
+namespace {
+template <class F>
+std::string message_of(F f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("a write over biosx's return trap or return frame, or a frame outside memory, is refused (issue 11)")
+{
+    TestMemory m;
+    m.handler(0x11, 0x100, {0xb8, 0x34, 0x12, 0xcf});
+    auto b = make_emu_backend();
+    CallSpec c;
+    c.req.entry = {Entry::Kind::far_call, 0, 0x0000, 0x0600};
+    c.req.regs = default_registers();
+    c.writes.push_back(parse_buffer_write("0000:0600=EBFE"));
+    CHECK(message_of([&] { run_call(*b, m, c); }) ==
+          "--write 0000:0600=EBFE: overlaps biosx's return trap at 0x00600 (0000:0600, 1 byte); write elsewhere");
+    CHECK(m.bytes()[0x600] == 0);  // nothing was written
+    CallSpec s = int_spec(0x11);
+    s.writes.push_back(parse_buffer_write("0000:7bf0=00112233445566778899aabbccddeeff"));
+    CHECK(message_of([&] { run_call(*b, m, s); }).find("overlaps the return frame biosx pushes below SS:SP at 0x07bfa") !=
+          std::string::npos);
+    CallSpec ok = int_spec(0x11);
+    ok.writes.push_back(parse_buffer_write("0000:7bf0=00112233"));
+    CHECK(run_call(*b, m, ok).result.end.kind == EndKind::return_trap);
+    // A frame that lies outside memory names --ss and --sp.
+    ok.req.regs[Reg::ss] = 0xffff;
+    ok.req.regs[Reg::esp] = 0xffff;
+    CHECK(message_of([&] { run_call(*b, m, ok); }).find("--ss 0xffff --sp 0xffff: the return frame") == 0);
+}
+
+TEST_CASE("SEG:OFF messages echo what the user wrote")
+{
+    CHECK(message_of([] { parse_seg_off("zz:0003", "SEG:OFF"); }) ==
+          "SEG:OFF segment: 'zz' is not a hex number (e.g. c000)");
+    CHECK(message_of([] { parse_seg_off("c000:12345", "SEG:OFF"); }) == "SEG:OFF offset: 12345 does not fit in 16 bits");
+    uint16_t seg = 0, off = 0;
+    CHECK(parse_seg_off("0xc000:3h", "x", &seg, &off) == 0xc0003);
+    CHECK(seg == 0xc000);
+    CHECK(off == 3);
 }

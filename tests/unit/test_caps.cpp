@@ -246,7 +246,9 @@ TEST_CASE("caps: Bochs corei5_lynnfield_750 decoded bit by bit")
     CHECK(d.cr3_targets == 4);
     nlohmann::json j = to_json(d);
     CHECK(j["verdict"]["strategy"] == "vm86");
-    CHECK(j["controls"]["secondary"]["may_be_1"] == "0x0000007f");
+    CHECK(j["schema"] == "biosx.caps");
+    CHECK(j["controls"]["secondary"]["may_be_1"] == 0x7f);
+    CHECK(j["controls"]["secondary"]["may_be_1_hex"] == "0x000000000000007f");
     CHECK(j["basic"]["revision"] == 0x2b);
     CHECK(render_text(d).find("A.3.3 Secondary processor-based VM-execution controls") != std::string::npos);
 }

@@ -511,11 +511,11 @@ TEST_CASE("memmap: JSON object shape")
     auto s = scan(m.span());
     auto j = scan_to_json(s, {}, "image:x");
     CHECK(j["schema"] == "biosx.memmap");
-    CHECK(j["schema_version"] == 1);
-    CHECK(j["regions"][0]["begin"] == "0x00000");
+    CHECK(j["schema_version"] == 2);
+    CHECK(j["regions"][0]["begin"] == 0);
     CHECK(j["tables"][0]["status"] == "bad_checksum");
     CHECK(j["tables"][0]["trusted"] == false);
-    CHECK(j["tables"][0]["address"] == "0xf0010");
+    CHECK(j["tables"][0]["address"] == 0xf0010);
     Sections only;
     only = {false, false, false, false, true};
     auto k = scan_to_json(s, only, "image:x");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/memmap/e820.h"
 #include "core/memory.h"
 
@@ -153,6 +154,18 @@ TEST_CASE("e820: type and attribute names")
     CHECK(e820_attribute_names(0b11) == std::vector<std::string>{"enabled", "non-volatile"});
 }
 
+namespace {
+std::string error_of_save(Memory& mem, const std::string& path)
+{
+    try {
+        save_image(mem, path, kRealModeSize);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
 TEST_CASE("memmap --save: the image format, sizes checked")
 {
     TestMemory mem(0);
@@ -166,6 +179,14 @@ TEST_CASE("memmap --save: the image format, sizes checked")
     }
     auto back = open_image(path);
     CHECK(back->bytes().size() == kRealModeSize);
+    // Issue 11: saving over the image this command reads was truncating it.
+    CHECK(error_of_save(mem, path).find("this command reads that file (--image " + path + ")") != std::string::npos);
+    {
+        std::ifstream f(path, std::ios::binary | std::ios::ate);
+        CHECK(f.tellg() == static_cast<std::streamoff>(kRealModeSize));
+    }
+    back.reset();
+    clear_inputs();
     std::remove(path.c_str());
     auto kind = [&](uint64_t n) {
         try {

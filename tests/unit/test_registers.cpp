@@ -73,35 +73,60 @@ TEST_CASE("a value that does not fit names the flag and the limit")
     CHECK(r == Registers{});  // nothing was changed by the failed sets
 }
 
+namespace {
+// --regs TEXT applied to `r` by the documented rule.
+void apply_regs(Registers& r, const char* text) { apply_assignments(r, parse_regs_json(text, "--regs")); }
+}  // namespace
+
 TEST_CASE("registers from JSON: numbers, hex strings, parts; unknown keys refused")
 {
     Registers r;
-    apply_json(r, nlohmann::json::parse(R"({"ah":"0x4f","eax":"0xe820","ecx":24,"es":"7e0h"})"), "--regs");
+    apply_regs(r, R"({"ah":"0x4f","eax":"0xe820","ecx":24,"es":"7e0h"})");
     CHECK(r[Reg::eax] == 0x4f20);  // full register first, then the part
     CHECK(r[Reg::ecx] == 24);
     CHECK(r[Reg::es] == 0x7e0);
-    CHECK(error_of([&] { apply_json(r, nlohmann::json::parse(R"({"eaxx":1})"), "--regs"); }).find("unknown register 'eaxx'") !=
-          std::string::npos);
-    CHECK(error_of([&] { apply_json(r, nlohmann::json::parse(R"({"eax":-1})"), "--regs"); }).find("negative") !=
-          std::string::npos);
-    CHECK(error_of([&] { apply_json(r, nlohmann::json::parse(R"({"eax":true})"), "--regs"); }).find("expected a number") !=
-          std::string::npos);
-    CHECK(error_of([&] { apply_json(r, nlohmann::json::parse(R"([1,2])"), "--regs"); }).find("JSON object") !=
-          std::string::npos);
-    CHECK(error_of([&] { apply_json(r, nlohmann::json::parse(R"({"al":256})"), "--regs"); }).find("--regs: al: 0x100 does not fit in 8 bits") == 0);
+    CHECK(error_of([&] { apply_regs(r, R"({"eaxx":1})"); }).find("unknown register 'eaxx'") != std::string::npos);
+    CHECK(error_of([&] { apply_regs(r, R"({"eax":-1})"); }).find("negative") != std::string::npos);
+    CHECK(error_of([&] { apply_regs(r, R"({"eax":true})"); }).find("expected a non-negative integer") != std::string::npos);
+    CHECK(error_of([&] { apply_regs(r, R"({"eax":1.5})"); }).find("expected a non-negative integer") != std::string::npos);
+    CHECK(error_of([&] { apply_regs(r, R"([1,2])"); }).find("JSON object") != std::string::npos);
+    CHECK(error_of([&] { apply_regs(r, R"({"al":256})"); }).find("--regs: al: 0x100 does not fit in 8 bits") == 0);
+    CHECK(error_of([&] { apply_regs(r, "{eax:"); }).find("--regs: not valid JSON") == 0);
 }
 
-TEST_CASE("registers to JSON and back are the same registers")
+TEST_CASE("JSON registers follow the flags' rule: widest first, narrower parts override, duplicates refused")
+{
+    // Issue 11: {"ax":"0xe820","ah":"0x12"} used to apply alphabetically (0xe820).
+    Registers r;
+    apply_regs(r, R"({"ax":"0xe820","ah":"0x12"})");
+    CHECK((r[Reg::eax] & 0xffff) == 0x1220);
+    Registers f;
+    apply_assignments(f, {{find_alias("ah"), "0x12", "--ah"}, {find_alias("ax"), "0xe820", "--ax"}});
+    CHECK(f == r);
+    Registers w;
+    apply_regs(w, R"({"al":1,"ax":"0x2222","eax":"0x33333333","ah":4})");
+    CHECK(w[Reg::eax] == 0x33330401);
+    CHECK(error_of([&] { apply_regs(r, R"({"ax":1,"ax":2})"); }) ==
+          "--regs: \"ax\" appears twice; give each register once");
+    CHECK(error_of([&] {
+              apply_assignments(r, {{find_alias("ax"), "1", "--ax"}, {find_alias("ax"), "2", "--ax"}});
+          }).find("already set by --ax") != std::string::npos);
+    // Nested objects may repeat keys of the top level without being duplicates.
+    CHECK(error_of([&] { apply_regs(r, R"({"ax":{"ax":1}})"); }).find("expected a non-negative integer") !=
+          std::string::npos);
+}
+
+TEST_CASE("registers to JSON are numbers, and read back as the same registers")
 {
     Registers r = default_registers();
     r[Reg::eax] = 0xdeadbeef;
     r[Reg::gs] = 0xf000;
     auto j = to_json(r);
-    CHECK(j["eax"] == "0xdeadbeef");
-    CHECK(j["gs"] == "0xf000");
-    CHECK(j["esp"] == "0x00007c00");
+    CHECK(j["eax"] == 0xdeadbeefu);
+    CHECK(j["gs"] == 0xf000);
+    CHECK(j["esp"] == 0x7c00);
     Registers back;
-    apply_json(back, j, "round trip");
+    apply_assignments(back, parse_regs_json(j.dump(), "round trip"));
     CHECK(back == r);
 }
 

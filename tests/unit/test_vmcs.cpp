@@ -210,12 +210,16 @@ TEST_CASE("VmcsRecord: text groups, decoded exit, JSON and raw")
     CHECK(t.find("GUEST_CS_AR_BYTES") == std::string::npos);  // shown in the segment table only
 
     const nlohmann::json j = vmcs_to_json(r);
-    CHECK(j["vmcs_pa"] == "0x0000000001235000");
+    CHECK(j["schema"] == "biosx.vmcs");
+    CHECK(j["vmcs_pa"] == 0x1235000);
+    CHECK(j["vmcs_pa_hex"] == "0x0000000001235000");
     CHECK(j["revision_id"] == 0x2b);
     CHECK(j["exit"]["name"] == "HLT");
     CHECK(j["exit"]["entry_failure"] == false);
     CHECK(j["fields"][3]["name"] == "GUEST_CS_AR_BYTES");
-    CHECK(j["fields"][3]["encoding"] == "0x4816");
+    CHECK(j["fields"][3]["encoding"] == 0x4816);
+    CHECK(j["fields"][3]["value"] == 0x9b);
+    CHECK(j["fields"][3]["value_hex"] == "0x0000009b");
     CHECK(j["fields"][3]["width"] == "32");
     CHECK(j["fields"][3]["group"] == "guest");
     CHECK(j["fields"][3]["decoded"] == "code RX accessed, S, DPL0, P, 16-bit");

@@ -6,8 +6,9 @@
 . "$GUEST_LIB"
 B=./biosx
 
-# out REG < json: the output register REG of a `--json` run, as 0x...
-out() { sed -n '/"out": {/,/}/p' | grep "\"$1\"" | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+# out REG < json: the output register REG of a `--json` run (a JSON number
+# since schema biosx.run 2), in decimal.
+out() { sed -n '/"out": {/,/}/p' | grep "\"$1\"" | sed 's/.*": *\([0-9][0-9]*\).*/\1/'; }
 # field NAME < json: a top-level-ish "NAME": value (first match).
 field() { grep -m1 "\"$1\":" | sed 's/.*": *//; s/[",]//g'; }
 low16() { printf '0x%04x' $(($1 & 0xffff)); }
@@ -63,7 +64,7 @@ done
 # map (/sys/firmware/memmap: start, end inclusive, type).
 $B --backend vmx memmap --e820 --json > /tmp/e820.json 2> /tmp/e820.err
 echo "memmap rc=$? $(cat /tmp/e820.err)"
-ours=$(grep -E '"(base|length)":' /tmp/e820.json | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/' | paste - - |
+ours=$(grep -E '"(base_hex|length_hex)":' /tmp/e820.json | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/' | paste - - |
     while read base len; do printf '0x%x-0x%x\n' $((base)) $((base + len - 1)); done | sort)
 theirs=$(for d in /sys/firmware/memmap/*; do printf '0x%x-0x%x\n' $(($(cat $d/start))) $(($(cat $d/end))); done | sort)
 echo "biosx e820:"; echo "$ours"; echo "kernel memmap:"; echo "$theirs"
@@ -124,14 +125,14 @@ for s in $( [ "$strategy" = unrestricted ] && echo unrestricted) vm86; do
         if [ $s = vm86 ]; then
             check_match "rdmsr-$name-$s-gp" "$(cat /tmp/e)" "exception 13"
         else
-            check_eq "rdmsr-$name-$s-reads-0" "$(echo "$j" | out eax):$(echo "$j" | out edx)" "0x00000000:0x00000000"
-            check_match "rdmsr-$name-$s-logged" "$(echo "$j" | tr -d ' \n')" "\"disposition\":\"virtual\",\"index\":\"0x$be\""
+            check_eq "rdmsr-$name-$s-reads-0" "$(echo "$j" | out eax):$(echo "$j" | out edx)" "0:0"
+            check_match "rdmsr-$name-$s-logged" "$(echo "$j" | tr -d ' \n')" "\"disposition\":\"virtual\",\"index\":$((0x$be))"
         fi
     done
 done
 if [ "$strategy" = unrestricted ]; then
     j=$(msr_run unrestricted 10000000)
-    check_match rdmsr-tsc-real "$(echo "$j" | out eax)$(echo "$j" | out edx)" "[1-9a-f]"
+    check_match rdmsr-tsc-real "$(echo "$j" | out eax)$(echo "$j" | out edx)" "[1-9]"
 fi
 # MOV DR: the routine has debug registers of its own; a perf hardware
 # breakpoint of the host still fires after runs that wrote DR0-DR3/DR7.
@@ -195,7 +196,7 @@ head -60 /tmp/vmcs.txt
 # obey the capability MSRs the CPU reports (allowed-0 bits set, nothing
 # outside allowed-1; SDM Vol. 3D §A.3-§A.5), read here from /proc/biosx.
 $B dump-vmcs --json > /tmp/vmcs.json
-vmcs_field() { grep -A3 "\"name\": \"$1\"" ${2:-/tmp/vmcs.json} | grep '"value"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
+vmcs_field() { grep -A3 "\"name\": \"$1\"" ${2:-/tmp/vmcs.json} | grep '"value_hex"' | head -1 | sed 's/.*"\(0x[0-9a-f]*\)".*/\1/'; }
 cap() { grep -E "^IA32_VMX_(TRUE_)?$1 " /proc/biosx | cut -d' ' -f2; }
 has_bits() { [ $(($1 & $2)) -eq $(($2)) ] && echo yes || echo "no: $1 lacks $2"; }
 obeys() { [ $(($1 & ($2 & 0xffffffff))) -eq $(($2 & 0xffffffff)) ] && [ $(($1 & ~(($2 >> 32) & 0xffffffff))) -eq 0 ] && echo yes || echo "no: $1 vs $2"; }

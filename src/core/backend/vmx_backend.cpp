@@ -4,6 +4,7 @@
 // Userspace.
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -207,8 +208,12 @@ public:
         if (req.log_io) r.flags |= BIOSX_RUN_LOG_IO;
         if (req.io.virtual_io) r.flags |= BIOSX_RUN_VIRTUAL_IO;
         if (req.test_bad_entry) r.flags |= BIOSX_RUN_TEST_BAD_ENTRY;
-        double ms = req.limits.timeout_s * 1000.0;
-        r.timeout_ms = ms < 1 ? 1 : ms > 60000 ? 60000 : static_cast<__u32>(ms);
+        // The module accepts 1..60000 ms; the CLI's range is (0, 60] s, so
+        // only a sub-millisecond value rounds (up, to 1 ms). Nothing clamps.
+        double ms = std::ceil(req.limits.timeout_s * 1000.0);
+        if (!(ms >= 1 && ms <= kMaxTimeoutS * 1000))
+            fail(ErrorKind::usage, "--timeout: " + std::to_string(req.limits.timeout_s) + " is outside (0, 60] seconds");
+        r.timeout_ms = static_cast<__u32>(ms);
 
         // The deny list as the module's bitmap: a set bit denies writes.
         std::vector<uint8_t> deny(8192, 0);

@@ -9,6 +9,8 @@
 
 #include "core/caps/caps.h"
 #include "core/error.h"
+#include "core/files.h"
+#include "core/format.h"
 
 namespace biosx::caps {
 
@@ -52,6 +54,14 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
 {
     RawCaps raw;
     raw.source = "file " + origin;
+    // A text format: a NUL or other control byte means this is not one
+    // (and its bytes must not reach the terminal in a message).
+    for (size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+            fail(ErrorKind::usage, origin + ": not a caps file (binary data at byte " + std::to_string(i) +
+                                       "; expected the text biosx caps --save writes)");
+    }
     std::istringstream in(text);
     std::string line;
     int lineno = 0;
@@ -72,8 +82,8 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
     };
     auto num = [&](const std::string& s, const char* what, uint64_t max) {
         auto v = number(s);
-        if (!v) bad(std::string(what) + " \"" + s + "\" is not a number");
-        if (*v > max) bad(std::string(what) + " " + s + " does not fit in " + (max == 0xffffffffull ? "32" : "64") + " bits");
+        if (!v) bad(std::string(what) + " \"" + printable(s) + "\" is not a number");
+        if (*v > max) bad(std::string(what) + " " + printable(s) + " does not fit in " + (max == 0xffffffffull ? "32" : "64") + " bits");
         return *v;
     };
 
@@ -102,7 +112,7 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
             const std::string reg = dot == std::string::npos ? "" : k.substr(dot + 1);
             auto lv = number("0x" + leaf);
             if (leaf.empty() || !lv || *lv > 0xffffffffull || (reg != "eax" && reg != "ebx" && reg != "ecx" && reg != "edx"))
-                bad("\"" + k + "\" is not cpuid<LEAF>.<eax|ebx|ecx|edx>");
+                bad("\"" + printable(k) + "\" is not cpuid<LEAF>.<eax|ebx|ecx|edx>");
             want(t, 2, "cpuidLEAF.REG VALUE");
             char key[32];
             std::snprintf(key, sizeof key, "%llx.%s", static_cast<unsigned long long>(*lv), reg.c_str());
@@ -110,7 +120,7 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
         } else if (k == "cpu") {
             want(t, 2, "cpu N");
             const int n = static_cast<int>(num(t[1], "CPU number", 0xffffff));
-            if (!seen_cpus.insert(n).second) bad("CPU " + t[1] + " appears twice");
+            if (!seen_cpus.insert(n).second) bad("CPU " + printable(t[1]) + " appears twice");
             raw.cpus.push_back(CpuValues{});
             cur = &raw.cpus.back();
             cur->cpu = n;
@@ -128,7 +138,7 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
             if (c.msr.count(idx) || c.absent.count(idx)) bad("MSR " + hex(idx) + " appears twice");
             c.absent[idx] = true;
         } else {
-            bad("unknown keyword \"" + k + "\" (expected cpu-model, vendor, cpuidLEAF.REG, cpu, msr or absent)");
+            bad("unknown keyword \"" + printable(k) + "\" (expected cpu-model, vendor, cpuidLEAF.REG, cpu, msr or absent)");
         }
     }
     if (raw.vendor.empty()) fail(ErrorKind::usage, origin + ": no \"vendor\" line");
@@ -139,11 +149,8 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
 
 RawCaps load_caps_file(const std::string& path)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) fail(ErrorKind::usage, "--from " + path + ": cannot open the file");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return parse_caps_file(ss.str(), path);
+    auto bytes = read_input(path, "--from");
+    return parse_caps_file(std::string(bytes.begin(), bytes.end()), path);
 }
 
 std::string format_caps_file(const RawCaps& raw)

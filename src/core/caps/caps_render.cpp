@@ -61,6 +61,14 @@ void strategy_text(std::ostringstream& o, const char* name, const Strategy& s)
     for (const auto& r : s.reasons) o << "    - " << r << "\n";
 }
 
+// A 64-bit value: the number, and its exact hex string beside it (jq and
+// JavaScript read numbers as doubles, exact only up to 2^53).
+void put64(nlohmann::json& j, const std::string& key, uint64_t v)
+{
+    j[key] = v;
+    j[key + "_hex"] = hex(v, 16);
+}
+
 nlohmann::json flags_json(const std::vector<NamedFlag>& f)
 {
     nlohmann::json j = nlohmann::json::object();
@@ -71,15 +79,15 @@ nlohmann::json flags_json(const std::vector<NamedFlag>& f)
 nlohmann::json control_json(const ControlCaps& c)
 {
     nlohmann::json j;
-    j["msr"] = hex(c.msr, 3);
+    j["msr"] = c.msr;
     j["present"] = c.present;
     if (!c.present) return j;
-    j["raw"] = hex(c.raw, 16);
-    if (c.true_msr) j["true_msr"] = hex(c.true_msr, 3);
+    put64(j, "raw", c.raw);
+    if (c.true_msr) j["true_msr"] = c.true_msr;
     j["uses_true"] = c.uses_true;
-    if (c.uses_true) j["raw_true"] = hex(c.raw_true, 16);
-    j["must_be_1"] = hex(c.must_be_1, c.wide ? 16 : 8);
-    j["may_be_1"] = hex(c.may_be_1, c.wide ? 16 : 8);
+    if (c.uses_true) put64(j, "raw_true", c.raw_true);
+    put64(j, "must_be_1", c.must_be_1);
+    put64(j, "may_be_1", c.may_be_1);
     auto& bits = j["bits"] = nlohmann::json::array();
     for (const auto& b : c.bits) {
         nlohmann::json x;
@@ -100,8 +108,8 @@ nlohmann::json cr_json(const CrFixed& c)
     nlohmann::json j;
     j["present"] = c.present;
     if (!c.present) return j;
-    j["fixed0"] = hex(c.fixed0, 16);
-    j["fixed1"] = hex(c.fixed1, 16);
+    put64(j, "fixed0", c.fixed0);
+    put64(j, "fixed1", c.fixed1);
     j["must_be_1"] = c.must_be_1;
     j["must_be_0"] = c.must_be_0;
     j["flexible"] = c.flexible;
@@ -223,7 +231,8 @@ std::string render_text(const Decoded& d)
 nlohmann::json to_json(const Decoded& d)
 {
     nlohmann::json j;
-    j["schema"] = "biosx-caps/1";
+    j["schema"] = "biosx.caps";
+    j["schema_version"] = kCapsSchemaVersion;
     j["source"] = d.source;
     j["model"] = d.model;
     j["vendor"] = d.vendor;
@@ -234,7 +243,7 @@ nlohmann::json to_json(const Decoded& d)
         if (d.svm) {
             s["revision"] = d.svm_revision;
             s["asids"] = d.svm_asids;
-            s["features_raw"] = hex(d.svm_features, 8);
+            s["features_raw"] = d.svm_features;
             s["features"] = flags_json(d.svm_feature_bits);
         }
         j["svm"] = s;
@@ -253,19 +262,21 @@ nlohmann::json to_json(const Decoded& d)
     auto& msrs = j["msrs"] = nlohmann::json::array();
     for (const auto& m : d.msrs) {
         nlohmann::json x;
-        x["index"] = hex(m.index, 3);
+        x["index"] = m.index;
         x["name"] = m.name;
         x["state"] = m.state;
         x["rule"] = m.rule;
-        x["value"] = m.value ? nlohmann::json(hex(*m.value, 16)) : nlohmann::json(nullptr);
+        x["value"] = m.value ? nlohmann::json(*m.value) : nlohmann::json(nullptr);
+        x["value_hex"] = m.value ? nlohmann::json(hex(*m.value, 16)) : nlohmann::json(nullptr);
         msrs.push_back(x);
     }
     if (d.feature_control) {
         j["feature_control"] = flags_json(d.feature_control_bits);
-        j["feature_control"]["raw"] = hex(*d.feature_control, 16);
+        put64(j["feature_control"], "raw", *d.feature_control);
     }
     if (d.basic)
-        j["basic"] = {{"raw", hex(*d.basic, 16)},
+        j["basic"] = {{"raw", *d.basic},
+                      {"raw_hex", hex(*d.basic, 16)},
                       {"revision", d.revision},
                       {"region_size", d.region_size},
                       {"pa_32bit", d.pa_32bit},
@@ -279,7 +290,8 @@ nlohmann::json to_json(const Decoded& d)
     for (const ControlCaps* c : {&d.pin, &d.primary, &d.secondary, &d.tertiary, &d.exit, &d.exit2, &d.entry})
         ctl[c->key] = control_json(*c);
     if (d.misc)
-        j["misc"] = {{"raw", hex(*d.misc, 16)},
+        j["misc"] = {{"raw", *d.misc},
+                     {"raw_hex", hex(*d.misc, 16)},
                      {"preemption_timer_tsc_bit", d.preemption_timer_rate},
                      {"save_efer_lma", d.misc_save_efer_lma},
                      {"activity_hlt", d.act_hlt},
@@ -295,15 +307,16 @@ nlohmann::json to_json(const Decoded& d)
                      {"mseg_revision", d.mseg_revision}};
     j["cr0"] = cr_json(d.cr0);
     j["cr4"] = cr_json(d.cr4);
-    if (d.vmcs_enum) j["vmcs_enum"] = {{"raw", hex(*d.vmcs_enum, 16)}, {"highest_index", d.vmcs_max_index}};
+    if (d.vmcs_enum)
+        j["vmcs_enum"] = {{"raw", *d.vmcs_enum}, {"raw_hex", hex(*d.vmcs_enum, 16)}, {"highest_index", d.vmcs_max_index}};
     if (d.ept_vpid) {
         j["ept_vpid"] = flags_json(d.ept_vpid_bits);
-        j["ept_vpid"]["raw"] = hex(*d.ept_vpid, 16);
+        put64(j["ept_vpid"], "raw", *d.ept_vpid);
         j["ept_vpid"]["hlat_prefix_size"] = d.hlat_prefix_size;
     }
     if (d.vmfunc) {
         j["vmfunc"] = flags_json(d.vmfunc_bits);
-        j["vmfunc"]["raw"] = hex(*d.vmfunc, 16);
+        put64(j["vmfunc"], "raw", *d.vmfunc);
     }
     j["verdict"] = {{"strategy", d.verdict},
                     {"unrestricted_guest", {{"possible", d.unrestricted.possible}, {"reasons", d.unrestricted.reasons}}},

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/format.h"
 #include "core/run_setup.h"
 #include "core/x86/realmode.h"
@@ -221,12 +222,11 @@ void save_image(Memory& mem, const std::string& path, uint64_t size)
     if (size > mem.size())
         fail(ErrorKind::usage, "--size " + std::to_string(size) + ": " + mem.describe() + " holds only " +
                                    std::to_string(mem.size()) + " bytes");
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (!f) fail(ErrorKind::environment, "--save " + path + ": cannot create the file: " + std::strerror(errno));
-    auto b = mem.bytes();
-    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(size));
-    f.close();
-    if (!f) fail(ErrorKind::environment, "--save " + path + ": writing failed: " + std::strerror(errno));
+    // A temporary file beside the target, renamed when complete; refused
+    // when the target is the image being read.
+    OutputFile f(path, "--save");
+    f.write(mem.bytes().first(size));
+    f.commit();
 }
 
 }  // namespace biosx::memmap

@@ -1,5 +1,7 @@
-// json.cpp - the `biosx.memmap` JSON object (docs/memmap.md): addresses as
-// fixed-width hex strings, sizes and counts as numbers. Userspace.
+// json.cpp - the `biosx.memmap` JSON object (docs/memmap.md, schema in
+// docs/json-schema.md): addresses, sizes and counts as JSON numbers; values
+// that may pass 2^53 (64-bit fields, E820 bases and lengths) also as an
+// exact "<key>_hex" string beside the number. Userspace.
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -22,8 +24,11 @@ json fields_to_json(const Fields& fields)
     json o = json::object();
     for (const auto& f : fields) {
         json v;
-        if (auto* n = std::get_if<uint64_t>(&f.value))
-            v = f.hex_digits ? json(hex(*n, f.hex_digits)) : json(*n);
+        auto* n = std::get_if<uint64_t>(&f.value);
+        // A 64-bit field keeps its exact value as a string beside the number.
+        if (n && f.hex_digits > 8 && !o.contains(f.key + "_hex")) o[f.key + "_hex"] = hex(*n, f.hex_digits);
+        if (n)
+            v = *n;
         else if (auto* b = std::get_if<bool>(&f.value))
             v = *b;
         else
@@ -42,7 +47,7 @@ json fields_to_json(const Fields& fields)
 json table_to_json(const Table& t)
 {
     return {
-        {"signature", t.signature}, {"name", t.name},       {"address", hex(t.address, 5)},
+        {"signature", t.signature}, {"name", t.name},       {"address", t.address},
         {"length", t.length},       {"status", t.status},   {"trusted", t.trusted()},
         {"fields", fields_to_json(t.fields)}, {"notes", t.notes},
     };
@@ -55,14 +60,14 @@ json scan_to_json(const Scan& s, const Sections& sec, const std::string& source)
     if (sec.map) {
         json regions = json::array();
         for (const auto& r : s.regions)
-            regions.push_back({{"begin", hex(r.begin, 5)}, {"end", hex(r.end, 5)}, {"size", r.end - r.begin},
+            regions.push_back({{"begin", r.begin}, {"end", r.end}, {"size", r.end - r.begin},
                                {"kind", r.kind}, {"name", r.name}});
         j["regions"] = regions;
         json bios = {{"present", s.bios.present}};
         if (s.bios.present) {
             bios["reset_vector"] = s.bios.reset_vector;
             bios["date"] = s.bios.date;
-            bios["model"] = hex(s.bios.model, 2);
+            bios["model"] = s.bios.model;
             bios["model_name"] = s.bios.model_name;
         }
         j["bios"] = bios;
@@ -70,8 +75,8 @@ json scan_to_json(const Scan& s, const Sections& sec, const std::string& source)
     if (sec.ivt) {
         json ivt = json::array();
         for (const auto& v : s.ivt)
-            ivt.push_back({{"vector", hex(v.number, 2)}, {"address", seg_off(v.seg, v.off)},
-                           {"linear", hex(v.linear, 5)}, {"target", v.target}, {"target_name", v.target_name},
+            ivt.push_back({{"vector", v.number}, {"segment", v.seg}, {"offset", v.off},
+                           {"linear", v.linear}, {"target", v.target}, {"target_name", v.target_name},
                            {"use", std::string(v.use)}, {"data", v.data}});
         j["ivt"] = ivt;
     }
@@ -81,22 +86,22 @@ json scan_to_json(const Scan& s, const Sections& sec, const std::string& source)
         } else {
             const Bda& b = *s.bda;
             json com = json::array(), lpt = json::array(), cursor = json::array();
-            for (auto p : b.com) com.push_back(hex(p, 4));
-            for (auto p : b.lpt) lpt.push_back(hex(p, 4));
+            for (auto p : b.com) com.push_back(p);
+            for (auto p : b.lpt) lpt.push_back(p);
             for (int p = 0; p < 8; ++p) cursor.push_back({{"page", p}, {"column", b.cursor[p].col}, {"row", b.cursor[p].row}});
             j["bda"] = {
                 {"com", com},
                 {"lpt", lpt},
-                {"equipment", hex(b.equipment, 4)},
+                {"equipment", b.equipment},
                 {"equipment_fields", fields_to_json(b.equipment_fields)},
                 {"memory_kib", b.memory_kib},
-                {"ebda_segment", hex(b.ebda_segment, 4)},
+                {"ebda_segment", b.ebda_segment},
                 {"video",
-                 {{"mode", hex(b.video_mode, 2)},
+                 {{"mode", b.video_mode},
                   {"columns", b.columns},
                   {"rows", b.rows},
                   {"active_page", b.active_page},
-                  {"crtc_port", hex(b.crtc_port, 4)},
+                  {"crtc_port", b.crtc_port},
                   {"char_height", b.char_height},
                   {"cursor_start", b.cursor_start},
                   {"cursor_end", b.cursor_end},
@@ -104,25 +109,25 @@ json scan_to_json(const Scan& s, const Sections& sec, const std::string& source)
                 {"ticks", b.ticks},
                 {"midnight", b.midnight},
                 {"keyboard",
-                 {{"flags0", hex(b.kbd_flags0, 2)},
-                  {"flags1", hex(b.kbd_flags1, 2)},
-                  {"flags3", hex(b.kbd_flags3, 2)},
-                  {"leds", hex(b.kbd_leds, 2)},
+                 {{"flags0", b.kbd_flags0},
+                  {"flags1", b.kbd_flags1},
+                  {"flags3", b.kbd_flags3},
+                  {"leds", b.kbd_leds},
                   {"active", b.kbd_active}}},
                 {"hard_disks", b.hard_disks},
-                {"reset_flag", hex(b.reset_flag, 4)},
+                {"reset_flag", b.reset_flag},
             };
         }
     }
     if (sec.roms) {
         json roms = json::array();
         for (const auto& r : s.roms)
-            roms.push_back({{"address", hex(r.address, 5)},
+            roms.push_back({{"address", r.address},
                             {"size", r.size},
                             {"length_byte", r.length_byte},
                             {"truncated", r.truncated},
                             {"checksum_ok", r.checksum_ok},
-                            {"checksum_sum", hex(r.checksum_sum, 2)},
+                            {"checksum_sum", r.checksum_sum},
                             {"likely", r.likely()},
                             {"label", r.label},
                             {"pci", r.pcir ? table_to_json(*r.pcir) : json(nullptr)},
@@ -142,22 +147,26 @@ json firmware_map_to_json(const FirmwareMap& m)
 {
     json entries = json::array(), totals = json::array();
     for (const auto& e : m.entries)
-        entries.push_back({{"base", hex(e.base, 16)},
-                           {"length", hex(e.length, 16)},
-                           {"end", hex(e.end(), 16)},
+        entries.push_back({{"base", e.base},
+                           {"base_hex", hex(e.base, 16)},
+                           {"length", e.length},
+                           {"length_hex", hex(e.length, 16)},
+                           {"end", e.end()},
+                           {"end_hex", hex(e.end(), 16)},
                            {"type", e.type},
                            {"type_name", e820_type_name(e.type)},
                            {"bytes", e.bytes},
-                           {"ext_attributes", hex(e.ext_attributes, 8)},
+                           {"ext_attributes", e.ext_attributes},
                            {"attributes", e820_attribute_names(e.ext_attributes)},
-                           {"continuation", hex(e.continuation, 8)}});
+                           {"continuation", e.continuation}});
     for (const auto& t : m.totals)
-        totals.push_back({{"type", t.type}, {"type_name", e820_type_name(t.type)}, {"bytes", t.bytes}, {"entries", t.entries}});
+        totals.push_back({{"type", t.type}, {"type_name", e820_type_name(t.type)}, {"bytes", t.bytes},
+                          {"bytes_hex", hex(t.bytes, 16)}, {"entries", t.entries}});
     json j = {{"method", m.method}, {"entries", entries}, {"totals", totals}, {"calls", m.calls},
               {"instructions", m.instructions}, {"elapsed_us", static_cast<uint64_t>(m.elapsed_s * 1e6)},
               {"virtual_reads", m.virtual_reads}, {"notes", m.notes}};
     json ports = json::array();
-    for (auto p : m.virtual_ports) ports.push_back(hex(p, 4));
+    for (auto p : m.virtual_ports) ports.push_back(p);
     j["virtual_ports"] = ports;
     if (m.method == "e801")
         j["e801"] = {{"kib_1m_16m", m.e801_kib_1m_16m},

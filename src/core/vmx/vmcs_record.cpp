@@ -121,8 +121,13 @@ std::string render_vmcs_text(const VmcsRecord& r)
 nlohmann::json vmcs_to_json(const VmcsRecord& r)
 {
     nlohmann::json j;
-    j["vmxon_pa"] = hex(r.vmxon_pa, 16);
-    j["vmcs_pa"] = hex(r.vmcs_pa, 16);
+    j["schema"] = "biosx.vmcs";
+    j["schema_version"] = kVmcsSchemaVersion;
+    // 64-bit values: the number, and the exact hex string beside it.
+    j["vmxon_pa"] = r.vmxon_pa;
+    j["vmxon_pa_hex"] = hex(r.vmxon_pa, 16);
+    j["vmcs_pa"] = r.vmcs_pa;
+    j["vmcs_pa_hex"] = hex(r.vmcs_pa, 16);
     j["addresses_hidden"] = r.addresses_hidden;
     if (r.raw.size() >= 8) {
         j["revision_id"] = u32le(r.raw, 0) & 0x7fffffff;
@@ -134,15 +139,16 @@ nlohmann::json vmcs_to_json(const VmcsRecord& r)
         nlohmann::json x;
         const FieldInfo* f = find_field(e);
         x["name"] = f ? nlohmann::json(std::string(f->name)) : nlohmann::json(nullptr);
-        x["encoding"] = hex(e, 4);
+        x["encoding"] = e;
+        x["value"] = v;
         if (f) {
             x["width"] = std::string(width_name(f->width));
             x["group"] = std::string(group_name(f->group));
-            x["value"] = value_hex(*f, v);
+            x["value_hex"] = value_hex(*f, v);
             const std::string d = decode_field(static_cast<Field>(e), v, reason);
             if (!d.empty()) x["decoded"] = d;
         } else {
-            x["value"] = hex(v, 16);
+            x["value_hex"] = hex(v, 16);
         }
         fields.push_back(x);
     }

@@ -33,10 +33,12 @@ struct VmcsRecord {
 // the qualification decoded. Fields the record lacks are left out.
 std::string render_vmcs_text(const VmcsRecord& r);
 
-// {"vmxon_pa", "vmcs_pa", "revision_id", "abort_indicator", "fields": [{name,
-// encoding, width, group, value, decoded?}], "exit": {...}, "raw": hex}
-// (docs/dump-vmcs.md).
+// The `biosx.vmcs` object: {"schema", "schema_version", "vmxon_pa",
+// "vmcs_pa" (+ "_hex"), "revision_id", "abort_indicator", "fields": [{name,
+// encoding, width, group, value, value_hex, decoded?}], "exit": {...},
+// "raw": hex} (docs/dump-vmcs.md, docs/json-schema.md).
 nlohmann::json vmcs_to_json(const VmcsRecord& r);
+inline constexpr int kVmcsSchemaVersion = 2;
 
 // `--raw`: the physical addresses and the region as a hex dump with offsets.
 std::string render_vmcs_raw(const VmcsRecord& r);

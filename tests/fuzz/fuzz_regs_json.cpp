@@ -1,0 +1,23 @@
+// fuzz_regs_json.cpp - `--regs` / `--regs-file` JSON: parsed with duplicate
+// detection and applied by the one rule (widest first, each register once).
+#include "core/registers.h"
+#include "fuzz_common.h"
+
+using namespace biosx;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    const std::string text = fuzz::text_of(data, size);
+    fuzz::refused_ok([&] {
+        auto as = parse_regs_json(text, "--regs");
+        Registers r;
+        apply_assignments(r, as);
+        // The rule is order-free: the same assignments reversed give the same registers.
+        std::vector<RegAssignment> rev(as.rbegin(), as.rend());
+        Registers q;
+        apply_assignments(q, rev);
+        if (!(q == r)) __builtin_trap();
+        fuzz::dump_size(to_json(r));
+    });
+    return 0;
+}

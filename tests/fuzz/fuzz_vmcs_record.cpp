@@ -1,0 +1,28 @@
+// fuzz_vmcs_record.cpp - VMCS record decoding of arbitrary bytes: what
+// `biosx dump-vmcs` reads back from the module or from the record file it
+// keeps in $XDG_RUNTIME_DIR (/tmp), rendered as text, JSON and raw dump.
+#include <cstring>
+#include <memory>
+
+#include "biosx.h"  // kernel/uapi
+#include "core/vmx/vmcs_record.h"
+#include "fuzz_common.h"
+
+using namespace biosx;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    static auto u = std::make_unique<biosx_vmcs_record>();
+    std::memset(u.get(), 0, sizeof *u);
+    // The input fills the header and the first fields; its tail goes to the
+    // raw region so both halves of the record are reached by short inputs.
+    const size_t head = std::min(size, sizeof *u - sizeof u->raw);
+    std::memcpy(u.get(), data, head);
+    if (size > head) std::memcpy(u->raw, data + head, std::min(size - head, sizeof u->raw));
+    const vmx::VmcsRecord r = vmx::vmcs_record_from_uapi(*u);
+    if (r.fields.size() > BIOSX_VMCS_RECORD_MAX) __builtin_trap();
+    vmx::render_vmcs_text(r);
+    fuzz::dump_size(vmx::vmcs_to_json(r));
+    if (size & 1) vmx::render_vmcs_raw(r);  // the region's plain hex dump: costly, simple
+    return 0;
+}
