@@ -10,6 +10,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+struct seq_file;
+
 #include "uapi/biosx.h"
 
 #define BIOSX_GUEST_PAGES (BIOSX_GUEST_BYTES >> PAGE_SHIFT)
@@ -63,9 +65,23 @@ u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index);
 u64 biosx_ept_pointer(struct biosx_file *f);
 void biosx_vm86_tables(struct biosx_file *f);
 
+/* biosx_io.c: the port policy (src/core/x86/port_policy.h) and the I/O
+ * exit. State one run keeps between its I/O exits: */
+struct biosx_io_run {
+	const u8 *allow;		/* 8 KiB: ports --allow-port opened, or NULL */
+	struct biosx_io_entry *log;	/* io_log_cap entries, or NULL */
+	u32 pci_address;		/* the run's own PCI CONFIG_ADDRESS latch */
+	u8 cmos_index;			/* the run's own CMOS index, NMI bit stripped */
+};
+int biosx_io_load(void);
+void biosx_io_unload(void);
+void biosx_io_proc_show(struct seq_file *m);
+void biosx_io_bitmaps(struct biosx_file *f, const u8 *allow, u32 run_flags);
+int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, u64 *rax);
+
 /* biosx_vmx.c */
 int biosx_vmx_probe(void);
-int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struct biosx_io_entry *io_log);
+int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, struct biosx_io_entry *io_log);
 int biosx_read_caps(struct biosx_caps *caps);
 
 /* biosx_vmenter.S: loads the guest GPRs, VMLAUNCH (launched == 0) or

@@ -72,7 +72,9 @@ struct RunResult {
     uint64_t tsc_cycles = 0;                   // vmx
     double elapsed_s = 0;
     std::string strategy;                      // vmx: "unrestricted" or "vm86"
-    std::vector<IoAccess> io;                  // every port access, in order
+    std::vector<IoAccess> io;                  // every port access, in order (vmx: those that exited)
+    std::vector<PortCount> port_counts;        // refused and virtual accesses, per port
+    uint64_t port_counts_lost = 0;             // vmx: not counted, the module's table was full
 };
 
 class Backend {
