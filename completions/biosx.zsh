@@ -73,7 +73,8 @@ _biosx() {
         '--timeout[Stop after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--io-log[List every port access in the output]' \
         '--virtual-io[Never touch hardware ports, even over host memory]' \
-        '--allow-port[Let PORT or FIRST-LAST reach the hardware although it is on the default deny list]:value:' \
+        '--pass-io[Experts: every port above the hard floor that would be virtual reaches the hardware]' \
+        '--allow-port[Let PORT or FIRST-LAST reach the hardware (never the hard floor: reset, DMA, PIC, PIT, SMI)]:value:' \
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
@@ -127,7 +128,8 @@ _biosx() {
         '--timeout[Stop after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--io-log[List every port access in the output]' \
         '--virtual-io[Never touch hardware ports, even over host memory]' \
-        '--allow-port[Let PORT or FIRST-LAST reach the hardware although it is on the default deny list]:value:' \
+        '--pass-io[Experts: every port above the hard floor that would be virtual reaches the hardware]' \
+        '--allow-port[Let PORT or FIRST-LAST reach the hardware (never the hard floor: reset, DMA, PIC, PIT, SMI)]:value:' \
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \

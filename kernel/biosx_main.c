@@ -22,17 +22,10 @@
 #include <asm/reboot.h>
 
 #include "biosx_priv.h"
-#include "io_deny.h"
 #include "vmx_msrs.h"
 
-/* The default deny list (src/core/x86/io_deny.h) as a bitmap; a set bit
- * denies writes to the port. */
-static u8 default_deny[8192];
-static const struct { u16 first, last; } default_deny_ranges[] = {
-#define X(first, last, why) { first, last },
-	BIOSX_DEFAULT_DENIED_PORTS(X)
-#undef X
-};
+/* BIOSX_IOC_RUN's allow bitmap: one bit per port. */
+#define BIOSX_ALLOW_BYTES 8192
 
 /*
  * Kernel lockdown (security_locked_down(), include/linux/security.h): the
@@ -79,8 +72,9 @@ bool biosx_may_see_kernel_addresses(void)
 /* compat_ptr_ioctl() hands a 32-bit caller's argument over as it is: every
  * __u64 must sit at an offset that is 8-aligned for x86-64 and i386 alike
  * (i386 aligns __u64 to 4 inside structures). */
-static_assert(sizeof(struct biosx_run) % 8 == 0 && offsetof(struct biosx_run, deny_ptr) % 8 == 0 &&
-	      offsetof(struct biosx_run, error_code) % 8 == 0 && offsetof(struct biosx_run, msr_log) % 8 == 0);
+static_assert(sizeof(struct biosx_run) % 8 == 0 && offsetof(struct biosx_run, allow_ptr) % 8 == 0 &&
+	      offsetof(struct biosx_run, error_code) % 8 == 0 && offsetof(struct biosx_run, msr_log) % 8 == 0 &&
+	      offsetof(struct biosx_run, port_counts) % 8 == 0);
 static_assert(sizeof(struct biosx_caps) % 8 == 0 && offsetof(struct biosx_caps, msr) % 8 == 0);
 static_assert(offsetof(struct biosx_vmcs_record, vmxon_pa) % 8 == 0 &&
 	      offsetof(struct biosx_vmcs_record, fields) % 8 == 0);
@@ -136,7 +130,7 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 {
 	struct biosx_run *run;
 	struct biosx_io_entry *log = NULL;
-	u8 *deny = default_deny;
+	u8 *allow = NULL;
 	long err;
 
 	run = kzalloc(sizeof(*run), GFP_KERNEL);
@@ -149,7 +143,8 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 	if (run->regs.reserved || (run->flags & ~BIOSX_RUN_FLAGS_ALL) ||
 	    (run->flags & BIOSX_RUN_FORCE_UNRESTRICTED && run->flags & BIOSX_RUN_FORCE_VM86) ||
 	    run->entry > BIOSX_ENTRY_FAR_CALL || run->vector > 255 || run->timeout_ms > 60000 ||
-	    run->io_log_cap > 65536 || (run->io_log_cap && !run->io_log_ptr))
+	    run->io_log_cap > 65536 || (run->io_log_cap && !run->io_log_ptr) ||
+	    (run->flags & BIOSX_RUN_VIRTUAL_IO && run->flags & BIOSX_RUN_PASS_IO))
 		goto out;
 	/* Outputs start from zero whatever the caller left in them. */
 	{
@@ -159,14 +154,13 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 		for (i = offsetof(struct biosx_run, end); i < sizeof(*run); i++)
 			bytes[i] = 0;
 	}
-	if (run->deny_ptr) {
-		err = -ENOMEM;
-		deny = kmalloc(sizeof(default_deny), GFP_KERNEL);
-		if (!deny)
+	if (run->allow_ptr) {
+		allow = memdup_user(u64_to_user_ptr(run->allow_ptr), BIOSX_ALLOW_BYTES);
+		if (IS_ERR(allow)) {
+			err = PTR_ERR(allow);
+			allow = NULL;
 			goto out;
-		err = -EFAULT;
-		if (copy_from_user(deny, u64_to_user_ptr(run->deny_ptr), sizeof(default_deny)))
-			goto out;
+		}
 	}
 	if (run->io_log_cap) {
 		err = -ENOMEM;
@@ -183,7 +177,7 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 	err = -EINTR;
 	if (mutex_lock_interruptible(&f->lock))
 		goto out;
-	err = biosx_run(f, run, deny, log);
+	err = biosx_run(f, run, allow, log);
 	mutex_unlock(&f->lock);
 	if (err)
 		goto out;
@@ -196,8 +190,7 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 	err = 0;
 out:
 	kvfree(log);
-	if (deny != default_deny)
-		kfree(deny);
+	kfree(allow);
 	kfree(run);
 	return err;
 }
@@ -308,6 +301,7 @@ static int biosx_proc_show(struct seq_file *m, void *v)
 	}
 	seq_printf(m, "runs %lld\n", atomic64_read(&biosx_stats.runs));
 	seq_printf(m, "exits %lld\n", atomic64_read(&biosx_stats.exits));
+	biosx_io_proc_show(m);
 	return 0;
 }
 
@@ -393,27 +387,30 @@ static bool kvm_loaded(void)
 
 static int __init biosx_init(void)
 {
-	unsigned int i, p;
 	int err;
 
 	err = biosx_vmx_probe();
 	if (err)
 		return err;
-	for (i = 0; i < ARRAY_SIZE(default_deny_ranges); i++)
-		for (p = default_deny_ranges[i].first; p <= default_deny_ranges[i].last; p++)
-			default_deny[p >> 3] |= 1u << (p & 7);
+	err = biosx_io_load();	/* the port policy of this host */
+	if (err)
+		goto out_io;
 	err = misc_register(&biosx_misc);
 	if (err)
-		return err;
+		goto out_io;
 	if (!proc_create_single("biosx", 0400, NULL, biosx_proc_show)) {
 		misc_deregister(&biosx_misc);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out_io;
 	}
 	register_reboot_notifier(&biosx_reboot_nb);
 	register_module_notifier(&biosx_module_nb);
 	if (!kvm_loaded())
 		emergency_slot(true);
 	return 0;
+out_io:
+	biosx_io_unload();
+	return err;
 }
 
 static void __exit biosx_exit(void)
@@ -423,6 +420,7 @@ static void __exit biosx_exit(void)
 	unregister_reboot_notifier(&biosx_reboot_nb);
 	remove_proc_entry("biosx", NULL);
 	misc_deregister(&biosx_misc);
+	biosx_io_unload();
 }
 
 module_init(biosx_init);

@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <asm/desc_defs.h>
 
+struct seq_file;
+
 #include "uapi/biosx.h"
 
 #define BIOSX_GUEST_PAGES (BIOSX_GUEST_BYTES >> PAGE_SHIFT)
@@ -95,10 +97,23 @@ void biosx_host_emergency_vmxoff(void);
 bool biosx_shutting_down(void);
 bool biosx_may_see_kernel_addresses(void);
 void biosx_vmx_enter_count(int delta);
+/* biosx_io.c: the port policy (src/core/x86/port_policy.h) and the I/O
+ * exit. State one run keeps between its I/O exits: */
+struct biosx_io_run {
+	const u8 *allow;		/* 8 KiB: ports --allow-port opened, or NULL */
+	struct biosx_io_entry *log;	/* io_log_cap entries, or NULL */
+	u32 pci_address;		/* the run's own PCI CONFIG_ADDRESS latch */
+	u8 cmos_index;			/* the run's own CMOS index, NMI bit stripped */
+};
+int biosx_io_load(void);
+void biosx_io_unload(void);
+void biosx_io_proc_show(struct seq_file *m);
+void biosx_io_bitmaps(struct biosx_file *f, const u8 *allow, u32 run_flags);
+int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, u64 *rax);
 
 /* biosx_vmx.c */
 int biosx_vmx_probe(void);
-int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struct biosx_io_entry *io_log);
+int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, struct biosx_io_entry *io_log);
 int biosx_read_caps(struct biosx_caps *caps);
 void biosx_kick_init(struct biosx_file *f);
 void biosx_hide_addresses(struct biosx_vmcs_record *r);

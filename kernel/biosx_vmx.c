@@ -334,32 +334,10 @@ static int write_controls(struct biosx_file *f, int strategy)
 	return e ? -EIO : 0;
 }
 
-/* The I/O bitmaps (SDM Vol. 3C §25.6.4): a set bit makes the port exit.
- * Denied ports always exit (and are emulated); with LOG_IO or VIRTUAL_IO
- * every port does. Everything else reaches the hardware without an exit. */
-static void write_io_bitmaps(struct biosx_file *f, const u8 *deny, bool all)
-{
-	u8 *a = page_address(f->io_bitmap[0]), *b = page_address(f->io_bitmap[1]);
-
-	if (all) {
-		memset(a, 0xff, PAGE_SIZE);
-		memset(b, 0xff, PAGE_SIZE);
-		return;
-	}
-	memcpy(a, deny, PAGE_SIZE);
-	memcpy(b, deny + PAGE_SIZE, PAGE_SIZE);
-}
-
-static bool port_denied(const u8 *deny, u16 port)
-{
-	return deny[port >> 3] & (1u << (port & 7));
-}
-
 struct run_ctx {
 	struct biosx_file *f;
 	struct biosx_run *run;
-	const u8 *deny;
-	struct biosx_io_entry *io_log; /* kernel buffer, io_log_cap entries */
+	struct biosx_io_run io; /* port I/O state of the run (biosx_io.c) */
 	struct biosx_gprs gprs;
 	ktime_t deadline;
 	bool done;
@@ -404,52 +382,14 @@ static u8 guest_byte(struct biosx_file *f, u32 linear)
 	return linear < BIOSX_GUEST_BYTES ? ((u8 *)f->mem)[linear] : 0;
 }
 
-/* Port I/O exit (SDM Vol. 3C Table 28-5): emulate denied or virtual ports,
- * perform the others on the host, log each access. */
-static void handle_io(struct run_ctx *x)
+/* Port I/O exit: the policy and the access itself are biosx_io.c's;
+ * INS/OUTS are not emulated and end the run (docs/module.md). */
+static void exit_io(struct run_ctx *x)
 {
-	u64 q = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
-	unsigned int size = (q & 7) + 1;
-	bool in = q & 8;
-	u16 port = q >> 16;
-	u32 mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-	u32 value = in ? mask : (u32)x->gprs.rax & mask;
-	u8 flags = in ? 0 : BIOSX_IO_WRITE;
-	struct biosx_run *run = x->run;
-
-	if (q & 16) {	/* INS/OUTS: not emulated (docs/module.md) */
-		run->exit_reason = BIOSX_EXIT_IO_INSTRUCTION;
-		run->qualification = q;
+	if (biosx_io_exit(&x->io, x->run, &x->gprs.rax))
 		end_run(x, BIOSX_END_UNHANDLED);
-		return;
-	}
-	/* The deny list is about programming a device: writes are denied,
-	 * reads (status polling) pass. */
-	if (!in && port_denied(x->deny, port)) {
-		flags |= BIOSX_IO_DENIED;
-	} else if (!(run->flags & BIOSX_RUN_VIRTUAL_IO)) {
-		flags |= BIOSX_IO_PASSED;
-		if (in)
-			value = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
-		else if (size == 1)
-			outb(value, port);
-		else if (size == 2)
-			outw(value, port);
-		else
-			outl(value, port);
-	}
-	if (in)
-		x->gprs.rax = (x->gprs.rax & ~(u64)mask) | value;
-	if (x->io_log && run->io_log_count < run->io_log_cap) {
-		struct biosx_io_entry *l = &x->io_log[run->io_log_count];
-
-		l->port = port;
-		l->size = size;
-		l->flags = flags;
-		l->value = value;
-	}
-	run->io_log_count++;
-	skip_instruction();
+	else
+		skip_instruction();
 }
 
 /*
@@ -681,7 +621,7 @@ static void (*const exit_handlers[BIOSX_EXIT_REASONS_MAX])(struct run_ctx *x) = 
 	[BIOSX_EXIT_DR_ACCESS] = exit_mov_dr,
 	[BIOSX_EXIT_INVD] = exit_skip,
 	[BIOSX_EXIT_WBINVD] = exit_skip,
-	[BIOSX_EXIT_IO_INSTRUCTION] = handle_io,
+	[BIOSX_EXIT_IO_INSTRUCTION] = exit_io,
 	[BIOSX_EXIT_EPT_VIOLATION] = exit_ept_violation,
 	[BIOSX_EXIT_PREEMPTION_TIMER] = exit_preemption_timer,
 };
@@ -1024,10 +964,10 @@ out_irq:
 	return err;
 }
 
-int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struct biosx_io_entry *io_log)
+int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, struct biosx_io_entry *io_log)
 {
 	const struct biosx_vmx_caps *c = &biosx_caps;
-	struct run_ctx x = { .f = f, .run = run, .deny = deny, .io_log = io_log };
+	struct run_ctx x = { .f = f, .run = run, .io = { .allow = allow, .log = io_log } };
 	u32 timeout_ms = run->timeout_ms ? run->timeout_ms : 5000;
 	int err;
 
@@ -1046,7 +986,7 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *deny, struc
 	run->strategy = x.strategy;
 	if (x.strategy == BIOSX_STRATEGY_VM86)
 		biosx_vm86_tables(f);
-	write_io_bitmaps(f, deny, run->flags & (BIOSX_RUN_LOG_IO | BIOSX_RUN_VIRTUAL_IO));
+	biosx_io_bitmaps(f, allow, run->flags);
 	x.gprs = (struct biosx_gprs){ run->regs.eax, run->regs.ebx, run->regs.ecx, run->regs.edx,
 				      run->regs.esi, run->regs.edi, run->regs.ebp };
 	x.dr[6] = 0xffff0ff0;	/* DR6 and DR7 as after RESET (SDM Vol. 3B §18.2) */

@@ -58,9 +58,9 @@ struct biosx_regs {
 #define BIOSX_RUN_FORCE_UNRESTRICTED (1u << 0) /* real mode (unrestricted guest); ENODEV if unsupported */
 #define BIOSX_RUN_FORCE_VM86 (1u << 1)         /* virtual-8086 mode under a protected-mode guest */
 #define BIOSX_RUN_LOG_IO (1u << 2)             /* exit on every port access and log it */
-#define BIOSX_RUN_VIRTUAL_IO (1u << 3)         /* no port reaches the hardware (reads give all ones) */
+#define BIOSX_RUN_VIRTUAL_IO (1u << 3)         /* no port above the floor reaches the hardware */
 #define BIOSX_RUN_TEST_BAD_ENTRY (1u << 4)     /* test hook: make VM entry fail (invalid guest state) */
-#define BIOSX_RUN_FLAGS_ALL 0x1fu
+#define BIOSX_RUN_FLAGS_ALL 0x3fu /* with BIOSX_RUN_PASS_IO below */
 
 /* How a run ended (biosx_run.end). */
 #define BIOSX_END_RETURN_TRAP 0   /* IRET/RETF reached the trap stub */
@@ -94,8 +94,41 @@ struct biosx_io_entry {
 	__u32 value;
 };
 #define BIOSX_IO_WRITE (1u << 0)
-#define BIOSX_IO_DENIED (1u << 1)  /* on the deny list: not performed */
+#define BIOSX_IO_DENIED (1u << 1)  /* on the hard floor: refused, not performed */
 #define BIOSX_IO_PASSED (1u << 2)  /* reached the hardware */
+/* neither DENIED, PASSED nor MEDIATED (below): virtual, not performed */
+
+/* ---- port I/O policy (ABI 2): src/core/x86/port_policy.h ---- */
+
+/* Experts: every port above the hard floor that the policy would
+ * virtualise reaches the hardware (CMOS and PCI configuration stay
+ * mediated). EINVAL together with BIOSX_RUN_VIRTUAL_IO. */
+#define BIOSX_RUN_PASS_IO (1u << 5)
+
+/* The access went through the host's own locked accessors (CMOS/RTC,
+ * PCI configuration space). */
+#define BIOSX_IO_MEDIATED (1u << 3)
+
+#define BIOSX_PORT_COUNTS_MAX 64
+/**
+ * struct biosx_port_count - how often a run's accesses to one port were
+ * kept from the hardware.
+ * @port: the port the instruction named (a word or dword access is
+ *        counted at its first port, with the class of its most
+ *        restrictive byte).
+ * @flags: BIOSX_IO_WRITE for OUT, and BIOSX_IO_DENIED when refused by the
+ *        hard floor; without BIOSX_IO_DENIED the accesses were virtual.
+ * @reserved: zero.
+ * @count: accesses.
+ */
+struct biosx_port_count {
+	__u16 port;
+	__u8 flags;
+	__u8 reserved;
+	__u32 count;
+};
+
+/* ---- end of port I/O policy ---- */
 
 /**
  * struct biosx_msr_entry - one RDMSR or WRMSR the routine executed.
@@ -125,12 +158,13 @@ struct biosx_msr_entry {
  *        guest's IVT (ENOENT when it is 0000:0000).
  * @seg: for BIOSX_ENTRY_FAR_CALL, the segment called.
  * @off: for BIOSX_ENTRY_FAR_CALL, the offset called.
- * @flags: BIOSX_RUN_*; other bits EINVAL, both FORCE bits EINVAL.
+ * @flags: BIOSX_RUN_*; other bits EINVAL, both FORCE bits EINVAL,
+ *        BIOSX_RUN_PASS_IO with BIOSX_RUN_VIRTUAL_IO EINVAL.
  * @timeout_ms: wall-clock bound, 1..60000 (0 means 5000; more is EINVAL).
  * @io_log_cap: entries at @io_log_ptr, 0..65536.
- * @deny_ptr: user pointer to an 8 KiB bitmap of ports whose writes are
- *        denied (bit set = denied; reads always pass), or 0 for the default
- *        deny list (0xCF9, 0x92, 0x64, PICs, PIT).
+ * @allow_ptr: user pointer to an 8 KiB bitmap of ports that reach the
+ *        hardware (bit set = passed; ports on the hard floor stay refused),
+ *        or 0 for none (src/core/x86/port_policy.h has the policy).
  * @io_log_ptr: user array of @io_log_cap struct biosx_io_entry; required
  *        when @io_log_cap is not 0.
  * @end: out: how the run ended, BIOSX_END_*.
@@ -153,6 +187,11 @@ struct biosx_msr_entry {
  *        BIOSX_MSR_LOG_MAX; only that many are stored).
  * @msr_reserved: zero.
  * @msr_log: out: the first @msr_count (at most BIOSX_MSR_LOG_MAX) of them.
+ * @port_counts_used: out: entries of @port_counts filled.
+ * @port_counts_lost: out: refused or virtual accesses not counted because
+ *        @port_counts was full.
+ * @port_counts: out: every port whose accesses were refused or virtualised,
+ *        with how often (see struct biosx_port_count).
  *
  * The trap stub (one HLT byte) is written at 0000:0600 and the return frame
  * is pushed on SS:SP in guest memory, exactly as the emulation backend does:
@@ -167,7 +206,7 @@ struct biosx_run {
 	__u32 flags;
 	__u32 timeout_ms;
 	__u32 io_log_cap;
-	__u64 deny_ptr;
+	__u64 allow_ptr;
 	__u64 io_log_ptr;
 	/* out */
 	__u32 end;
@@ -184,6 +223,10 @@ struct biosx_run {
 	__u32 msr_count;
 	__u32 msr_reserved;
 	struct biosx_msr_entry msr_log[BIOSX_MSR_LOG_MAX];
+	/* port policy (ABI 2) */
+	__u32 port_counts_used;
+	__u32 port_counts_lost;
+	struct biosx_port_count port_counts[BIOSX_PORT_COUNTS_MAX];
 };
 
 /**

@@ -25,8 +25,8 @@ struct RunOptions {
     std::string regs_json, regs_file;
     std::vector<std::string> writes, reads, allow_ports;
     std::string read_to, trace_file, strategy = "auto";
-    bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, dump_vmcs = false,
-         test_bad_entry = false;
+    bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, pass_io = false,
+         dump_vmcs = false, test_bad_entry = false;
     std::string max_instructions, timeout;
 };
 
@@ -49,7 +49,9 @@ Registers build_registers(const RunOptions& o)
     return r;
 }
 
-std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs)
+// --allow-port PORT|FIRST-LAST: opens ports above the hard floor; a port on
+// the floor is refused with its reason (no option opens it).
+std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs, const PortMap& map)
 {
     std::vector<PortRange> out;
     for (const auto& s : specs) {
@@ -58,7 +60,11 @@ std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs)
         uint64_t b = dash == std::string::npos ? a : parse_number(s.substr(dash + 1), "--allow-port");
         if (a > 0xffff || b > 0xffff || b < a)
             fail(ErrorKind::usage, "--allow-port " + s + ": expected PORT or FIRST-LAST within 0..0xffff");
-        out.push_back({static_cast<uint16_t>(a), static_cast<uint16_t>(b), false, ""});
+        for (uint64_t p = a; p <= b; ++p)
+            if (auto why = floor_reason(map, static_cast<uint16_t>(p)); !why.empty())
+                fail(ErrorKind::usage, "--allow-port " + s + ": port " + hex(p, 4) + " is on the hard floor (" + why +
+                                           "); no option opens it");
+        out.push_back({static_cast<uint16_t>(a), static_cast<uint16_t>(b)});
     }
     return out;
 }
@@ -87,8 +93,12 @@ void run(const RunOptions& o, Entry::Kind kind)
     spec.req.log_io = o.io_log;
     spec.req.strategy = o.strategy;
     spec.req.test_bad_entry = o.test_bad_entry;
-    auto allowed = parse_allowed(o.allow_ports);
 
+    // The port policy (docs/module.md): the hard floor is checked before
+    // anything opens; over an image every port is virtual whatever the
+    // options say; over the host the table applies, with --virtual-io,
+    // --pass-io and --allow-port.
+    spec.req.io.allow = parse_allowed(o.allow_ports, *host_port_map());
     Source src = open_source_from_globals();
     if (o.dump_vmcs && src.backend->name() != "vmx") {
         bool chosen = !globals().image.empty() || globals().backend == "emu";
@@ -96,14 +106,9 @@ void run(const RunOptions& o, Entry::Kind kind)
              "--dump-vmcs needs the vmx backend, and this run would use " + src.backend->name() +
                  (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
     }
-    // Over an image every port is virtual; over the host they reach the
-    // hardware, minus the deny list, unless --virtual-io.
     spec.req.io.virtual_io = src.mem->kind() == MemoryKind::image || o.virtual_io;
-    std::erase_if(spec.req.io.deny, [&](const PortRange& d) {
-        for (const auto& a : allowed)
-            if (a.first <= d.first && d.last <= a.last) return true;
-        return false;
-    });
+    spec.req.io.pass_io = o.pass_io && !spec.req.io.virtual_io;
+    if (spec.req.io.virtual_io) spec.req.io.allow.clear();
 
     // Outputs last of all checks: never a file this command reads.
     std::optional<OutputFile> trace, read_to;
@@ -166,9 +171,14 @@ void add_run_options(CLI::App* sub, RunOptions& o)
     sub->add_option("--timeout", o.timeout, "Stop after SECONDS of wall-clock time, (0, 60]")
         ->type_name("SECONDS")->default_str("5")->group("Limits");
     sub->add_flag("--io-log", o.io_log, "List every port access in the output")->group("I/O");
-    sub->add_flag("--virtual-io", o.virtual_io, "Never touch hardware ports, even over host memory")->group("I/O");
+    auto* virt = sub->add_flag("--virtual-io", o.virtual_io, "Never touch hardware ports, even over host memory")
+                     ->group("I/O");
+    sub->add_flag("--pass-io", o.pass_io,
+                  "Experts: every port above the hard floor that would be virtual reaches the hardware")
+        ->excludes(virt)
+        ->group("I/O");
     sub->add_option("--allow-port", o.allow_ports,
-                    "Let PORT or FIRST-LAST reach the hardware although it is on the default deny list")
+                    "Let PORT or FIRST-LAST reach the hardware (never the hard floor: reset, DMA, PIC, PIT, SMI)")
         ->type_name("PORTS")->group("I/O");
     sub->add_flag("--trace", o.trace, "Trace every instruction (CS:IP, disassembly) and I/O access to stderr")
         ->group("Debugging");

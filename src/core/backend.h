@@ -98,6 +98,9 @@ struct RunResult {
     std::vector<IoAccess> io;                  // every port access, in order
     uint64_t msr_count = 0;                    // vmx: RDMSR/WRMSR executed
     std::vector<MsrAccess> msrs;               // vmx: the first of them (the module keeps 16)
+    std::vector<IoAccess> io;                  // every port access, in order (vmx: those that exited)
+    std::vector<PortCount> port_counts;        // refused and virtual accesses, per port
+    uint64_t port_counts_lost = 0;             // vmx: not counted, the module's table was full
 };
 
 class Backend {

@@ -200,10 +200,16 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                       {"dir", a.write ? "out" : "in"},
                       {"size", a.size},
                       {"value", a.value},
-                      {"disposition", a.disposition == IoDisposition::passed   ? "passed"
-                                      : a.disposition == IoDisposition::denied ? "denied"
-                                                                               : "virtual"}});
+                      {"disposition", std::string(disposition_name(a.disposition))}});
     j["io_count"] = res.io.size();
+    json ports = json::array();
+    for (const auto& c : res.port_counts)
+        ports.push_back({{"port", hex(c.port, 4)},
+                         {"dir", c.write ? "out" : "in"},
+                         {"disposition", std::string(disposition_name(c.disposition))},
+                         {"count", c.count}});
+    j["io_ports"] = ports;
+    if (res.port_counts_lost) j["io_ports_lost"] = res.port_counts_lost;
     if (spec.req.log_io) j["io"] = io;
     if (res.msr_count) {
         json msrs = json::array();

@@ -73,6 +73,11 @@ expect 2 "\-\-timeout: 0 is outside (0, 60\] seconds" $I int 0x11 --timeout 0
 expect 2 "\-\-max-instructions: 0 is outside 1..1000000000000" $I int 0x11 --max-instructions 0
 expect 2 "\-\-read-to .*give at least one --read" $I int 0x11 --read-to "$tmp/x"
 expect 2 "\-\-allow-port 70000" $I int 0x11 --allow-port 70000
+# The hard floor of the port policy: no option opens it (docs/module.md).
+expect 2 "\-\-allow-port 0x64: port 0x0064 is on the hard floor (keyboard" $I int 0x11 --allow-port 0x64
+expect 2 "\-\-allow-port 0x60-0x6f: port 0x0064 is on the hard floor" $I int 0x11 --allow-port 0x60-0x6f
+expect 2 "\-\-allow-port 0xcf9: .*reset control" $I int 0x11 --allow-port 0xcf9
+expect 2 "excludes \-\-pass-io" $I int 0x11 --pass-io --virtual-io
 expect 2 "backend" $I --backend bogus int 0x11
 expect 2 "too short" --image "$tmp/short" int 0x11
 expect 2 "is empty" --image "$tmp/empty" int 0x11

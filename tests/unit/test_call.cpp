@@ -188,7 +188,7 @@ TEST_CASE("HLT outside the trap, exceptions and wild fetches end the run distinc
     CHECK(wild.end.address == 0x100000);
 }
 
-TEST_CASE("I/O policy: virtual ports read all ones; the deny list holds on the host too")
+TEST_CASE("I/O over an image: virtual ports read all ones, the hard floor is refused")
 {
     TestMemory m;
     // in al,0x61 ; out 0x64,al ; in ax,0x60 ; iret
@@ -204,14 +204,7 @@ TEST_CASE("I/O policy: virtual ports read all ones; the deny list holds on the h
     CHECK(out.result.io[2].value == 0xffff);
     CHECK((out.result.regs[Reg::eax] & 0xffff) == 0xffff);
 
-    IoPolicy p;
-    CHECK(p.denied(0xcf9, true) != nullptr);
-    CHECK(p.denied(0xcf8, true) == nullptr);  // PCI config address (dword) is fine
-    CHECK(p.denied(0x64, false) == nullptr);  // status polling is harmless
-    CHECK(p.denied(0x64, true) != nullptr);
-    CHECK(p.denied(0x92, true) != nullptr);
-    CHECK(p.denied(0x21, true) != nullptr);
-    CHECK(p.denied(0x43, true) != nullptr);
+    CHECK(out.result.port_counts.size() == 3);  // 0x61 in, 0x64 out, 0x60 in: one access each
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/format.h"
+#include "core/io_host.h"
 #include "core/run_setup.h"
 #include "core/x86/realmode.h"
 
@@ -27,6 +28,7 @@ struct EmuRun {
     bool stopped = false;  // set when a callback decided how the run ended
     uint8_t* mem = nullptr;
     size_t mem_size = 0;
+    MediatedIo mediated;  // this run's CMOS index and PCI address latch
 };
 
 EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
@@ -94,31 +96,38 @@ void port_out(uint16_t port, unsigned size, uint32_t v)
         outl(v, port);
 }
 
+// One port access, by the class of its most restrictive byte
+// (src/core/x86/port_policy.h), exactly as the module decides it.
 unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
 {
     uint16_t port = static_cast<uint16_t>(addr);
     IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
-    const IoPolicy& pol = c->req->io;
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-    if (pol.denied(port, write)) {
-        a.disposition = IoDisposition::denied;
-        if (!write) *val = a.value = ones;
-    } else if (pol.virtual_io) {
-        if (!write) *val = a.value = ones;
-    } else {
+    uint32_t v = write ? *val & ones : ones;
+    switch (c->req->io.classify(port, size, write)) {
+    case PortClass::floor: a.disposition = IoDisposition::denied; break;
+    case PortClass::cmos:
+        if (c->mediated.cmos(port, size, write, v)) a.disposition = IoDisposition::mediated;
+        break;
+    case PortClass::pci:
+        if (c->mediated.pci(port, size, write, v)) a.disposition = IoDisposition::mediated;
+        break;
+    case PortClass::pass:
         a.disposition = IoDisposition::passed;
         if (write)
-            port_out(port, size, *val);
+            port_out(port, size, v);
         else
-            *val = a.value = port_in(port, size);
+            v = port_in(port, size);
+        break;
+    default: break;
     }
+    if (!write) *val = a.value = v & ones;
     c->result->io.push_back(a);
+    count_port(c->result->port_counts, a);
     if (c->req->trace)
         std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in", hex(port, 4).c_str(),
                      size == 1 ? "b" : size == 2 ? "w" : "d", hex(a.value, size * 2).c_str(),
-                     a.disposition == IoDisposition::denied     ? " (denied)"
-                     : a.disposition == IoDisposition::virtual_ ? " (virtual)"
-                                                                : "");
+                     a.disposition == IoDisposition::passed ? "" : (" (" + std::string(disposition_name(a.disposition)) + ")").c_str());
     (void)emu;
     return 0;
 }

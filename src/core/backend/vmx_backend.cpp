@@ -207,6 +207,7 @@ public:
             fail(ErrorKind::usage, "--strategy " + req.strategy + ": expected auto, unrestricted or vm86");
         if (req.log_io) r.flags |= BIOSX_RUN_LOG_IO;
         if (req.io.virtual_io) r.flags |= BIOSX_RUN_VIRTUAL_IO;
+        else if (req.io.pass_io) r.flags |= BIOSX_RUN_PASS_IO;
         if (req.test_bad_entry) r.flags |= BIOSX_RUN_TEST_BAD_ENTRY;
         // The module accepts 1..60000 ms; the CLI's range is (0, 60] s, so
         // only a sub-millisecond value rounds (up, to 1 ms). Nothing clamps.
@@ -215,11 +216,13 @@ public:
             fail(ErrorKind::usage, "--timeout: " + std::to_string(req.limits.timeout_s) + " is outside (0, 60] seconds");
         r.timeout_ms = static_cast<__u32>(ms);
 
-        // The deny list as the module's bitmap: a set bit denies writes.
-        std::vector<uint8_t> deny(8192, 0);
-        for (const auto& d : req.io.deny)
-            for (uint32_t p = d.first; p <= d.last; ++p) deny[p >> 3] |= static_cast<uint8_t>(1u << (p & 7));
-        r.deny_ptr = reinterpret_cast<uintptr_t>(deny.data());
+        // --allow-port as the module's bitmap; the module keeps its own
+        // policy table (src/core/x86/port_policy.h) and floor.
+        std::vector<uint8_t> allow;
+        if (!req.io.allow.empty()) {
+            allow = req.io.allow_bitmap();
+            r.allow_ptr = reinterpret_cast<uintptr_t>(allow.data());
+        }
         std::vector<biosx_io_entry> log(req.log_io || req.io.virtual_io ? 65536 : 0);
         r.io_log_cap = static_cast<__u32>(log.size());
         r.io_log_ptr = log.empty() ? 0 : reinterpret_cast<uintptr_t>(log.data());
@@ -273,12 +276,20 @@ public:
             IoAccess a{l.port, l.size, (l.flags & BIOSX_IO_WRITE) != 0, l.value, IoDisposition::virtual_};
             if (l.flags & BIOSX_IO_DENIED) a.disposition = IoDisposition::denied;
             else if (l.flags & BIOSX_IO_PASSED) a.disposition = IoDisposition::passed;
+            else if (l.flags & BIOSX_IO_MEDIATED) a.disposition = IoDisposition::mediated;
             res.io.push_back(a);
         }
         res.msr_count = r.msr_count;
         for (uint32_t i = 0; i < r.msr_count && i < BIOSX_MSR_LOG_MAX; ++i)
             res.msrs.push_back({r.msr_log[i].index, (r.msr_log[i].flags & BIOSX_MSR_WRITE) != 0,
                                 (r.msr_log[i].flags & BIOSX_MSR_HOST) != 0, r.msr_log[i].value});
+        for (uint32_t i = 0; i < r.port_counts_used && i < BIOSX_PORT_COUNTS_MAX; ++i) {
+            const auto& pc = r.port_counts[i];
+            res.port_counts.push_back({pc.port, (pc.flags & BIOSX_IO_WRITE) != 0,
+                                       (pc.flags & BIOSX_IO_DENIED) ? IoDisposition::denied : IoDisposition::virtual_,
+                                       pc.count});
+        }
+        res.port_counts_lost = r.port_counts_lost;
         save_record(d_->fd);
         return res;
     }
