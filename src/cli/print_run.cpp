@@ -91,6 +91,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
             os << line << "\n";
         }
         if (r.msr_count > r.msrs.size()) os << "  ... " << (r.msr_count - r.msrs.size()) << " more\n";
+    }
     if (!r.port_counts.empty()) {
         os << "\nports kept from the hardware (accesses):\n";
         for (const auto& c : r.port_counts)

@@ -95,7 +95,6 @@ struct RunResult {
     uint64_t tsc_cycles = 0;                   // vmx
     double elapsed_s = 0;
     std::string strategy;                      // vmx: "unrestricted" or "vm86"
-    std::vector<IoAccess> io;                  // every port access, in order
     uint64_t msr_count = 0;                    // vmx: RDMSR/WRMSR executed
     std::vector<MsrAccess> msrs;               // vmx: the first of them (the module keeps 16)
     std::vector<IoAccess> io;                  // every port access, in order (vmx: those that exited)
