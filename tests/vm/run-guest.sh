@@ -23,6 +23,7 @@ usage: run-guest.sh --cpu MODEL --script SCRIPT --out DIR [options]
   --host-module NAME   copy NAME.ko of the guest kernel's /lib/modules and insmod it (repeatable)
   --ips N              Bochs instructions per emulated second (default 50000000)
   --megs N             guest RAM in MiB (default 256)
+  --smp N              N emulated CPUs (Bochs cpu: count=N; default 1); --ips is per CPU
   --append STR         extra kernel command line
   --loud               no "quiet": the boot stub and the kernel print everything on the console
                        (slower: ~10 KiB more serial output; use it to see where boot time goes)
@@ -37,7 +38,7 @@ die() { echo "run-guest.sh: $*" >&2; exit 2; }
 
 bios=/usr/share/bochs/BIOS-bochs-latest
 quiet=quiet
-cpu= script= out= files= timeout=900 guest_timeout= ips=50000000 megs=256 append= kver= keep=0
+cpu= script= out= files= timeout=900 guest_timeout= ips=50000000 megs=256 smp=1 append= kver= keep=0
 insmods=() host_modules=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
         --host-module) host_modules+=("${2:?}"); shift 2 ;;
         --ips) ips=${2:?}; shift 2 ;;
         --megs) megs=${2:?}; shift 2 ;;
+        --smp) smp=${2:?}; shift 2 ;;
         --append) append=${2?}; shift 2 ;;
         --kver) kver=${2:?}; shift 2 ;;
         --bios) bios=${2:?}; shift 2 ;;
@@ -66,6 +68,7 @@ done
 case $timeout in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seconds" ;; esac
 guest_timeout=${guest_timeout:-$timeout}
 case $guest_timeout in ''|*[!0-9]*) die "--guest-timeout: '$guest_timeout' is not a number of seconds" ;; esac
+case $smp in ''|0|*[!0-9]*) die "--smp: '$smp' is not a number of CPUs" ;; esac
 for t in bochs script setsid cpio gzip xorriso ldd; do
     command -v "$t" >/dev/null || die "'$t' not found (see tests/vm/README.md for the packages)"
 done
@@ -180,7 +183,7 @@ cat > "$build/bochsrc" <<EOF
 megs: $megs
 romimage: file=$bios
 vgaromimage: file=$vgabios
-cpu: model=$cpu, count=1, ips=$ips, reset_on_triple_fault=0
+cpu: model=$cpu, count=$smp, ips=$ips, reset_on_triple_fault=0
 clock: sync=none, time0=local
 ata0-master: type=cdrom, path=$build/boot.iso, status=inserted
 boot: cdrom
@@ -241,9 +244,12 @@ sed -n '/^HARNESS DMESG BEGIN/,/^HARNESS DMESG END/p' "$build/serial.clean" | se
     echo "cpu $cpu"
     echo "ips $ips"
     echo "megs $megs"
+    echo "smp $smp"
     echo "wall_seconds $((end - start))"
     echo "boot_seconds ${booted_at:+$((booted_at - start))}"
     echo "guest_uptime_at_init $(sed -n 's/^HARNESS BOOTED uptime=\([0-9.]*\).*/\1/p' "$build/serial.clean" | head -n1)"
+    # guest-side section times a script printed as "TIMING name seconds"
+    grep -E '^TIMING [A-Za-z0-9_.-]+ [0-9.]+$' "$build/serial.clean" | sed 's/^TIMING /guest_seconds_/' || true
 } > "$out/timing.txt"
 
 status=0
@@ -277,6 +283,6 @@ fi
 } > "$out/result.txt"
 cat "$out/verdicts.txt"
 cat "$out/result.txt"
-echo "$(grep wall_seconds "$out/timing.txt"), $(grep boot_seconds "$out/timing.txt") ($cpu, log: $out/serial.log)"
+echo "$(grep wall_seconds "$out/timing.txt"), $(grep boot_seconds "$out/timing.txt") ($cpu x$smp, log: $out/serial.log)"
 [ $keep -eq 1 ] || rm -rf "$build"
 exit $status
