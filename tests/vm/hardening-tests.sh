@@ -12,6 +12,14 @@ hx_now() { cut -d' ' -f1 /proc/uptime; }
 hx_since() { awk -v a="$1" -v b="$(hx_now)" 'BEGIN { printf "%.1f", b - a }'; }
 # Kernel log lines that are never fine after a run.
 hx_splat='BUG|WARNING|Oops|[Pp]anic|soft lockup|rcu.*stall|detected stall|hung task|Call Trace|general protection'
+# hx_run OUT CMD...: CMD's output on the console as it comes and in OUT; its
+# exit status in hx_rc.
+hx_run() {
+    hx_o=$1
+    shift
+    { "$@" 2>&1; echo $? > "$hx_o.rc"; } | tee "$hx_o"
+    hx_rc=$(cat "$hx_o.rc")
+}
 hx_dmesg_from() { dmesg | tail -n +$(($1 + 1)); }
 # hx_splats FROM: the first such lines since kernel log line FROM, on one line.
 hx_splats() { hx_dmesg_from "$1" | grep -E "$hx_splat" | head -4 | tr '\n' '|'; }
@@ -29,13 +37,14 @@ hx_verdicts() {
 }
 
 hx_t0=$(hx_now)
+# Knobs (run-module-tests.sh writes the ones set in its environment here).
+[ ! -f ./hardening.conf ] || . ./hardening.conf
+cat ./hardening.conf 2>/dev/null
 
 # --- hostile campaign: >= 1,000 runs per strategy the CPU has -------------
 hx_k=$(dmesg | wc -l)
 hx_t=$(hx_now)
-./hostile --seed "${HOSTILE_SEED:-1}" --runs "${HOSTILE_RUNS:-100}" > /tmp/hostile.txt 2>&1
-hx_rc=$?
-cat /tmp/hostile.txt
+hx_run /tmp/hostile.txt ./hostile --seed "${HOSTILE_SEED:-1}" --runs "${HOSTILE_RUNS:-100}" ${HOSTILE_ARGS:-}
 echo "TIMING hostile $(hx_since "$hx_t")"
 # one verdict per strategy and category, from the summary lines
 grep -E '^hostile: \[[a-z0-9]+\] [a-z0-9-]+: [0-9]+ runs' /tmp/hostile.txt | while IFS= read -r hx_l; do
@@ -63,16 +72,14 @@ check_eq hostile-dmesg-clean "$hx_bad" ""
 
 # --- open/mmap/run/munmap/close cycles: no leak ---------------------------
 hx_t=$(hx_now)
-./hostile --cycles="${HOSTILE_CYCLES:-10000}" > /tmp/cycles.txt 2>&1
-cat /tmp/cycles.txt
+hx_run /tmp/cycles.txt ./hostile --cycles="${HOSTILE_CYCLES:-10000}"
 echo "TIMING cycles $(hx_since "$hx_t")"
 check_match hostile-cycles "$(grep -E '^hostile: (cycles: |FAIL)' /tmp/cycles.txt | tr '\n' ' ')" "^hostile: cycles: PASS"
 
 # --- descriptor tables and the LDT after a run, on one CPU ---------------
 hx_t=$(hx_now)
-./selectors --cpu 0 > /tmp/selectors.txt 2>&1
-echo "selectors exited $?"
-cat /tmp/selectors.txt
+hx_run /tmp/selectors.txt ./selectors --cpu 0
+echo "selectors exited $hx_rc"
 hx_verdicts selectors /tmp/selectors.txt
 echo "TIMING selectors $(hx_since "$hx_t")"
 

@@ -586,12 +586,14 @@ static const uint32_t msr_list[] = {
 
 static void gen_crmsr(struct gen *g, struct rng *r, const struct env *e, int i)
 {
-	int k = (i / 2) % 12;
+	/* 5 of every 8 runs read an MSR (100 runs cover the list), the
+	 * others cycle through the 12 kinds below */
+	int k = (i / 8 * 3 + i % 8 - 5) % 12;
 
 	(void)e;
 	base_regs(g, r, 1);
-	if (i % 2 == 0) {
-		uint32_t msr = msr_list[(i / 2) % NMSR];
+	if (i % 8 < 5) {
+		uint32_t msr = msr_list[(i / 8 * 5 + i % 8) % NMSR];
 
 		mov_ecx(g, msr); B(g, 0x0f, 0x32);
 		g->check = CHK_MSR; g->arg = msr;
@@ -1204,9 +1206,45 @@ static void settle(void)
 	usleep(200000);
 }
 
-static int one_cycle(int *busy)
+/* One cycle: open, VERSION, mmap, INT 11h (checked against the BDA), munmap,
+ * close; the time of each phase is added to t[0..2]. Returns 1 when wrong. */
+static int one_cycle(int *busy, double t[3])
 {
-	return int11_once(0, "cycle", busy, 1);
+	struct dev d;
+	struct biosx_run run;
+	double a = now_s(), b, c;
+	int err = dev_open(&d), bad = 0;
+
+	*busy = 0;
+	b = now_s();
+	if (err) {
+		INT11_FAIL("hostile: FAIL cycle: open/mmap /dev/biosx: %s\n", strerror(-err));
+		return 1;
+	}
+	memset(&run, 0, sizeof(run));
+	run.entry = BIOSX_ENTRY_INT;
+	run.vector = 0x11;
+	run.timeout_ms = 1000;
+	run.regs.esp = 0x7c00;
+	run.regs.eflags = 0x2;
+	if (ioctl(d.fd, BIOSX_IOC_RUN, &run) < 0) {
+		if (errno_ok(errno))
+			*busy = errno;
+		else {
+			bad = 1;
+			INT11_FAIL("hostile: FAIL cycle: BIOSX_IOC_RUN: %s\n", strerror(errno));
+		}
+	} else if (run.end != BIOSX_END_RETURN_TRAP || (run.regs.eax & 0xffff) != bda410) {
+		bad = 1;
+		INT11_FAIL("hostile: FAIL cycle: end %s, AX 0x%04x, BDA 0x%04x\n", end_name(run.end),
+			   run.regs.eax & 0xffff, bda410);
+	}
+	c = now_s();
+	dev_close(&d);
+	t[0] += b - a;
+	t[1] += c - b;
+	t[2] += now_s() - c;
+	return bad;
 }
 
 static int cycles_mode(long n)
@@ -1217,13 +1255,16 @@ static int cycles_mode(long n)
 	long k, wrong = 0, busy_n = 0, bound_objs = BOUND_CACHE_OBJS(n);
 	double t0;
 
+	double t[3] = { 0, 0, 0 };
+
 	for (k = 0; k < CYCLES_WARMUP; k++)
-		wrong += one_cycle(&busy);
+		wrong += one_cycle(&busy, t);
 	settle();
 	read_meminfo(&b, caches_before, &ncaches_before);
+	t[0] = t[1] = t[2] = 0;
 	t0 = now_s();
 	for (k = 0; k < n; k++) {
-		wrong += one_cycle(&busy);
+		wrong += one_cycle(&busy, t);
 		busy_n += busy != 0;
 	}
 	t0 = now_s() - t0;
@@ -1231,6 +1272,8 @@ static int cycles_mode(long n)
 	read_meminfo(&a, after, &nafter);
 	printf("hostile: cycles %ld (open, VERSION, mmap, INT 11h, munmap, close) in %.1f s, %.2f ms each; %ld wrong, %ld busy\n",
 	       n, t0, t0 * 1000 / (double)(n ? n : 1), wrong, busy_n);
+	printf("hostile: cycles time per cycle: open+VERSION+mmap %.2f ms, RUN %.2f ms, munmap+close %.2f ms\n",
+	       t[0] * 1000 / (double)(n ? n : 1), t[1] * 1000 / (double)(n ? n : 1), t[2] * 1000 / (double)(n ? n : 1));
 	printf("hostile: cycles MemFree %ld -> %ld kB (%+ld), Slab %ld -> %ld kB (%+ld), VmallocUsed %ld -> %ld kB (%+ld)",
 	       b.memfree, a.memfree, a.memfree - b.memfree, b.slab, a.slab, a.slab - b.slab, b.vmalloc_used,
 	       a.vmalloc_used, a.vmalloc_used - b.vmalloc_used);
@@ -1498,6 +1541,8 @@ int main(int argc, char **argv)
 			if (cats && !has_word(cats, c->name))
 				continue;
 			memset(&st, 0, sizeof(st));
+			if (!dry_run)
+				printf("hostile: [%s] %s ...\n", strat[s].name, c->name);
 			t0 = now_s();
 			for (long i = 0; i < runs && dry_run; i++)
 				dry_one(&e, c, (int)i, seed);

@@ -7,6 +7,7 @@
 # A model may carry options after a colon: MODEL:smpN boots N CPUs (the SMP
 # checks of hardening-tests.sh run only there), e.g. corei7_skylake_x:smp2;
 # its results go to OUTDIR/MODEL-smpN. Prints the wall time of each boot.
+# VM_TIMEOUT: host seconds per boot (900).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -38,6 +39,10 @@ for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/uapi" -o "$files/$p" "$here/$p.c"
 done
 cp "$here/hardening-tests.sh" "$files/"
+# Knobs of hardening-tests.sh, from the environment (defaults there).
+for v in HOSTILE_SEED HOSTILE_RUNS HOSTILE_CYCLES HOSTILE_ARGS SMP_RUNS SMP_KVM_CYCLES; do
+    eval "[ -z \"\${$v:-}\" ] || echo \"$v='\$$v'\""
+done > "$files/hardening.conf"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
     ko=/lib/modules/$kver/kernel/$m.ko
@@ -55,7 +60,7 @@ for spec in $models; do
     echo "== $name"
     t0=$(date +%s)
     if bash "$here/run-guest.sh" --cpu "$m" --smp "$smp" --files "$files" --script "$here/module-tests.sh" \
-        --out "$out/$name" --timeout 900; then
+        --out "$out/$name" --timeout "${VM_TIMEOUT:-900}"; then
         echo "== $name: PASS ($(grep -c 'VERDICT PASS' "$out/$name/verdicts.txt") checks, $(($(date +%s) - t0)) s)"
     else
         rc=1
