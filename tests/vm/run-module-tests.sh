@@ -40,7 +40,7 @@ for p in hostile selectors; do
 done
 cp "$here/hardening-tests.sh" "$files/"
 # Knobs of hardening-tests.sh, from the environment (defaults there).
-for v in HOSTILE_SEED HOSTILE_RUNS HOSTILE_CYCLES HOSTILE_ARGS SMP_RUNS SMP_KVM_CYCLES; do
+for v in HARDENING_SECTIONS HOSTILE_SEED HOSTILE_RUNS HOSTILE_CYCLES HOSTILE_ARGS SMP_RUNS SMP_KVM_CYCLES; do
     eval "[ -z \"\${$v:-}\" ] || echo \"$v='\$$v'\""
 done > "$files/hardening.conf"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
