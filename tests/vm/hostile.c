@@ -1323,6 +1323,8 @@ static int cycles_mode(long n)
 	for (k = 0; k < n; k++) {
 		wrong += one_cycle(&busy, t);
 		busy_n += busy != 0;
+		if ((k + 1) % 1000 == 0 && k + 1 < n)
+			printf("hostile: cycles %ld/%ld, %.1f s\n", k + 1, n, now_s() - t0);
 	}
 	t0 = now_s() - t0;
 	settle();

@@ -19,6 +19,8 @@ usage: run-guest.sh --cpu MODEL --script SCRIPT --out DIR [options]
   --files DIR          copied to /biosx in the guest; ELF programs in it get their loader/libs
   --timeout SEC        host wall-clock limit for the whole boot+test, Bochs is killed after (900)
   --guest-timeout SEC  guest-side limit for the script, in guest seconds (default: --timeout)
+  --stall SEC          stop when the console stays silent SEC host seconds after the init ran:
+                       a hung machine (no ticks, no watchdog) ends early; 0 = never (300)
   --insmod FILE        insmod /biosx/FILE at boot before the script (repeatable)
   --host-module NAME   copy NAME.ko of the guest kernel's /lib/modules and insmod it (repeatable)
   --ips N              Bochs instructions per emulated second (default 50000000)
@@ -38,7 +40,7 @@ die() { echo "run-guest.sh: $*" >&2; exit 2; }
 
 bios=/usr/share/bochs/BIOS-bochs-latest
 quiet=quiet
-cpu= script= out= files= timeout=900 guest_timeout= ips=50000000 megs=256 smp=1 append= kver= keep=0
+cpu= script= out= files= timeout=900 stall=300 guest_timeout= ips=50000000 megs=256 smp=1 append= kver= keep=0
 insmods=() host_modules=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
         --files) files=${2:?}; shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
         --guest-timeout) guest_timeout=${2:?}; shift 2 ;;
+        --stall) stall=${2:?}; shift 2 ;;
         --insmod) insmods+=("${2:?}"); shift 2 ;;
         --host-module) host_modules+=("${2:?}"); shift 2 ;;
         --ips) ips=${2:?}; shift 2 ;;
@@ -69,6 +72,7 @@ case $timeout in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seco
 guest_timeout=${guest_timeout:-$timeout}
 case $guest_timeout in ''|*[!0-9]*) die "--guest-timeout: '$guest_timeout' is not a number of seconds" ;; esac
 case $smp in ''|0|*[!0-9]*) die "--smp: '$smp' is not a number of CPUs" ;; esac
+case $stall in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
 for t in bochs script setsid cpio gzip xorriso ldd; do
     command -v "$t" >/dev/null || die "'$t' not found (see tests/vm/README.md for the packages)"
 done
@@ -213,8 +217,14 @@ why=
 stop_bochs() { kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; sleep 1; kill -KILL -- "-$pid" 2>/dev/null || true; }
 trap 'stop_bochs; kill "$(cat "$build/tail.pid")" 2>/dev/null; exit 130' INT TERM HUP
 poweroff_seen=
+last_size=0 last_growth=$start
 while kill -0 "$pid" 2>/dev/null; do
     now=$(date +%s)
+    size=$(stat -c %s "$out/serial.log" 2>/dev/null || echo 0)
+    if [ "$size" != "$last_size" ]; then last_size=$size last_growth=$now; fi
+    if [ -n "$booted_at" ] && [ "$stall" -gt 0 ] && [ $((now - last_growth)) -ge "$stall" ]; then
+        why="guest stalled: no console output for ${stall}s (machine hung?)"; stop_bochs; break
+    fi
     if [ -z "$booted_at" ] && grep -q '^HARNESS BOOTED' "$out/serial.log" 2>/dev/null; then
         booted_at=$now
     fi
