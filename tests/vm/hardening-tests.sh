@@ -37,6 +37,7 @@ hx_verdicts() {
 }
 
 hx_t0=$(hx_now)
+hx_bda=$(read_mem16 0x410)
 # Knobs (run-module-tests.sh writes the ones set in its environment here).
 [ ! -f ./hardening.conf ] || . ./hardening.conf
 cat ./hardening.conf 2>/dev/null
@@ -117,14 +118,17 @@ else
     # answers right on each CPU through the CLI
     hx_i=0
     while [ $hx_i -lt "$hx_ncpu" ]; do
-        check_eq "smp-int11-cpu$hx_i" "$(taskset -c $hx_i $B --backend vmx int 0x11 --print ax)" "$bda410"
+        hx_ax=$(taskset -c $hx_i ./biosx --backend vmx int 0x11 --json | sed -n '/"out": {/,/}/p' |
+            sed -n 's/.*"eax": "0x0000\([0-9a-f]*\)".*/0x\1/p')
+        check_eq "smp-int11-cpu$hx_i" "$hx_ax" "$hx_bda"
         hx_i=$((hx_i + 1))
     done
     hx_round all-cpus "${SMP_RUNS:-300}"
     # KVM creating, running and destroying VMs while runs are in flight
     if insmod ./irqbypass.ko 2>/dev/null; insmod ./kvm.ko 2>/dev/null && insmod ./kvm-intel.ko 2>/dev/null &&
         [ -c /dev/kvm ]; then
-        ./kvm-hold --cycle "${SMP_KVM_CYCLES:-200}" --run > /tmp/kvm-cycle.txt 2>&1 &
+        # a pause between VMs: KVM switches VMX off and on again every cycle
+        ./kvm-hold --cycle "${SMP_KVM_CYCLES:-200}" --run --gap 2 > /tmp/kvm-cycle.txt 2>&1 &
         hx_kp=$!
         hx_round with-kvm "${SMP_RUNS:-300}"
         wait $hx_kp

@@ -4,13 +4,14 @@
  *   kvm-hold              create one VM and keep it until killed, so that KVM
  *                         has VMX switched on on every CPU: biosx must then
  *                         refuse with EBUSY
- *   kvm-hold --cycle N [--run]
+ *   kvm-hold --cycle N [--run] [--gap MS]
  *                         N times: create a VM with one vCPU (--run: give it
  *                         a page holding HLT and KVM_RUN it in real mode until
  *                         it exits on the HLT), then destroy it. KVM switches
  *                         VMX on (IPIs to every CPU) with the first VM and off
  *                         with the last, so this races biosx runs on the other
- *                         CPUs. Prints what it did; failures of KVM_CREATE_VM
+ *                         CPUs; --gap waits MS milliseconds after each VM, so
+ *                         that KVM has VMX off half the time. Prints what it did; failures of KVM_CREATE_VM
  *                         (e.g. EBUSY while biosx holds VMX) are counted, not
  *                         fatal. Exit 0 unless /dev/kvm cannot be opened.
  */
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
 {
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	long n = -1, ok = 0, bad = 0;
-	int run = 0, mmap_size;
+	int run = 0, mmap_size, gap_ms = 0;
 	struct timespec t0, t1;
 
 	for (int i = 1; i < argc; i++) {
@@ -131,8 +132,10 @@ int main(int argc, char **argv)
 			n = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--run"))
 			run = 1;
+		else if (!strcmp(argv[i], "--gap") && i + 1 < argc)
+			gap_ms = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: kvm-hold [--cycle N [--run]]\n");
+			fprintf(stderr, "usage: kvm-hold [--cycle N [--run] [--gap MS]]\n");
 			return 2;
 		}
 	}
@@ -148,6 +151,8 @@ int main(int argc, char **argv)
 		int err;
 		const char *step = one_vm(kvm, run, mmap_size, &err);
 
+		if (gap_ms)
+			usleep((useconds_t)gap_ms * 1000);
 		if (!step) {
 			ok++;
 		} else if (bad++ < 10) {
