@@ -240,6 +240,7 @@ else
     skip ebusy-with-kvm "kvm_intel does not load on this emulated CPU"
 fi
 
+. "$BIOSX_FILES/hardening-tests.sh" # issue 10: hostile campaign, leak cycles, selectors/LDT, SMP
 # Unloading is refused while a file is open; nothing leaks across opens.
 sleep 5 < /dev/biosx &
 sleep 1

@@ -4,6 +4,10 @@
 # on each CPU model: by default one with unrestricted guest
 # (corei7_skylake_x) and one without it (core2_penryn_t9600), so both guest
 # strategies run for real. Fails if any model fails.
+# A model may carry options after a colon: MODEL:smpN boots N CPUs (the SMP
+# checks of hardening-tests.sh run only there), e.g. corei7_skylake_x:smp2;
+# its results go to OUTDIR/MODEL-smpN. Prints the wall time of each boot.
+# VM_TIMEOUT: host seconds per boot (900).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -27,10 +31,20 @@ cp "$out/kbuild/kernel/biosx.ko" "$files/"
 # copy taken while the build relinks it may lack its x bits.
 cp "$biosx" "$files/biosx"
 chmod 0755 "$files/biosx"
-# KVM in the guest, to prove biosx refuses (EBUSY) while KVM holds VMX.
-gcc -static -O2 -o "$files/kvm-hold" "$here/kvm-hold.c"
+# KVM in the guest, to prove biosx refuses (EBUSY) while KVM holds VMX, and
+# to create VMs while runs are in flight (SMP); the hardening programs talk
+# to /dev/biosx through the uapi header alone.
+gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
+for p in hostile selectors; do
+    gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/uapi" -o "$files/$p" "$here/$p.c"
+done
+cp "$here/hardening-tests.sh" "$files/"
+# Knobs of hardening-tests.sh, from the environment (defaults there).
+for v in HARDENING_SECTIONS HOSTILE_SEED HOSTILE_RUNS HOSTILE_CYCLES HOSTILE_ARGS SMP_RUNS SMP_KVM_CYCLES; do
+    eval "[ -z \"\${$v:-}\" ] || echo \"$v='\$$v'\""
+done > "$files/hardening.conf"
 # A host hardware breakpoint that must survive biosx runs.
-gcc -static -O2 -o "$files/hwbp" "$here/hwbp.c"
+gcc -static -O2 -Wall -o "$files/hwbp" "$here/hwbp.c"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
     ko=/lib/modules/$kver/kernel/$m.ko
@@ -38,23 +52,33 @@ for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
     [ -f "$ko.xz" ] && xz -dc "$ko.xz" > "$files/$(basename "$m").ko"
 done
 rc=0
-for m in $models; do
-    echo "== $m"
-    if bash "$here/run-guest.sh" --cpu "$m" --files "$files" --script "$here/module-tests.sh" \
-        --out "$out/$m" --timeout 900; then
-        echo "== $m: PASS ($(grep -c 'VERDICT PASS' "$out/$m/verdicts.txt") checks)"
+t_all=$(date +%s)
+for spec in $models; do
+    m=${spec%%:*} smp=1 name=$spec
+    case $spec in
+        *:smp[0-9]*) smp=${spec##*:smp}; name=$m-smp$smp ;;
+        *:*) echo "run-module-tests.sh: unknown option in '$spec' (MODEL or MODEL:smpN)"; exit 2 ;;
+    esac
+    echo "== $name"
+    t0=$(date +%s)
+    if bash "$here/run-guest.sh" --cpu "$m" --smp "$smp" --files "$files" --script "$here/module-tests.sh" \
+        --out "$out/$name" --timeout "${VM_TIMEOUT:-900}"; then
+        echo "== $name: PASS ($(grep -c 'VERDICT PASS' "$out/$name/verdicts.txt") checks, $(($(date +%s) - t0)) s)"
     else
         rc=1
-        echo "== $m: FAIL"
-        grep -E 'VERDICT (FAIL|SKIP)' "$out/$m/verdicts.txt" || true
-        cat "$out/$m/result.txt" 2>/dev/null || true
+        echo "== $name: FAIL ($(($(date +%s) - t0)) s)"
+        grep -E 'VERDICT (FAIL|SKIP)' "$out/$name/verdicts.txt" || true
+        cat "$out/$name/result.txt" 2>/dev/null || true
     fi
+    grep -E '^(wall|boot|guest)_' "$out/$name/timing.txt" 2>/dev/null | tr '\n' ' '; echo
 done
 # Booted with lockdown=integrity: the kernel refuses the unsigned module and
-# biosx says why (one boot, on the first model).
+# biosx says why (one boot, on the first model; VM_LOCKDOWN=0 skips it).
 first=${models%% *}
-echo "== $first, lockdown=integrity"
-if bash "$here/run-guest.sh" --cpu "$first" --files "$files" --script "$here/lockdown-tests.sh" \
+first=${first%%:*}
+if [ "${VM_LOCKDOWN:-1}" = 0 ]; then
+    echo "== lockdown boot skipped (VM_LOCKDOWN=0)"
+elif echo "== $first, lockdown=integrity" && bash "$here/run-guest.sh" --cpu "$first" --files "$files" --script "$here/lockdown-tests.sh" \
     --out "$out/lockdown" --append lockdown=integrity --timeout 600; then
     echo "== lockdown: PASS ($(grep -c 'VERDICT PASS' "$out/lockdown/verdicts.txt") checks)"
 else
@@ -63,4 +87,5 @@ else
     grep -E 'VERDICT (FAIL|SKIP)' "$out/lockdown/verdicts.txt" || true
     cat "$out/lockdown/result.txt" 2>/dev/null || true
 fi
+echo "== all models: $(($(date +%s) - t_all)) s"
 exit $rc
