@@ -5,6 +5,7 @@
 # the grown corpora go to BUILD-ASAN/fuzz-campaign/; crashes to
 # BUILD-ASAN/fuzz-campaign/<target>/ (artifact_prefix). Prints one line per
 # target: executions, coverage (cov/ft), corpus size, seconds, findings.
+# MAX_TIME=S bounds each target to S seconds as well.
 set -u
 B=$1
 shift
@@ -17,11 +18,11 @@ for t in $targets; do
     [ "$t" = emu ] && runs=100000
     mkdir -p "$out/$t/corpus"
     start=$(date +%s)
-    "$B/tests/fuzz/fuzz_$t" -runs=$runs -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$B/tests/fuzz/fuzz_$t" -runs=$runs ${MAX_TIME:+-max_total_time=$MAX_TIME} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/$t/" "$out/$t/corpus" "$SRC/corpus/$t" > "$out/$t.log" 2>&1
     rc=$?
     secs=$(($(date +%s) - start))
-    done_line=$(grep -E '^#[0-9]+ +DONE' "$out/$t.log" | tail -1)
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+(DONE|REDUCE|NEW|pulse)' "$out/$t.log" | tail -1 | sed 's/ MS:.*//')
     execs=$(grep 'stat::number_of_executed_units' "$out/$t.log" | awk '{print $2}')
     crashes=$(ls "$out/$t" | grep -cE '^(crash|leak|timeout|oom|slow-unit)-')
     echo "$t: rc=$rc execs=${execs:-?} secs=$secs findings=$crashes ${done_line}"

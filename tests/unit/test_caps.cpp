@@ -184,6 +184,21 @@ TEST_CASE("caps file: malformed input names the line")
     CHECK(parse_error("vendor GenuineIntel\nmsr 0x480 1\n").find("no \"cpuid1.ecx\" line") != std::string::npos);
     CHECK(parse_error("cpuid1.ecx 0x20\n").find("no \"vendor\" line") != std::string::npos);
     CHECK(parse_error(kHead).find("CPUID says VMX but the file has no \"msr\" lines") != std::string::npos);
+    // Issue 11, binary files: one line naming the problem, no raw bytes echoed.
+    CHECK(parse_error(std::string("vendor \x01\x02\0zz\n")) ==
+          "t.msr: not a caps file (binary data at byte 7; expected the text biosx caps --save writes)");
+}
+
+TEST_CASE("caps file: a cpu section without values is refused (fuzz_caps_file finding)")
+{
+    // tests/fuzz/regressions/caps_file/empty-cpu-section.msr: "cpu 0" and
+    // nothing after it parsed, but --save wrote no section for it, so a VMX
+    // CPU's saved file was then refused by --from.
+    CHECK(parse_error("vendor GineIntl\ncpuid1.ecx 0x19\ncpu 0\t\t\t\t\n") == "t.msr: CPU 0 has no \"msr\" or \"absent\" lines");
+    CHECK(parse_error(kHead + "cpu 0\n").find("CPU 0 has no") != std::string::npos);
+    RawCaps r = parse_caps_file(kHead + "cpu 0\nmsr 0x480 0x1\ncpu 2\nabsent 0x480\n", "t.msr");
+    RawCaps back = parse_caps_file(format_caps_file(r), "saved");
+    CHECK(back.cpus.size() == 2);
 }
 
 TEST_CASE("caps: existence rules of SDM Vol. 3D Appendix A")

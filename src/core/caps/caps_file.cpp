@@ -141,6 +141,11 @@ RawCaps parse_caps_file(const std::string& text, const std::string& origin)
             bad("unknown keyword \"" + printable(k) + "\" (expected cpu-model, vendor, cpuidLEAF.REG, cpu, msr or absent)");
         }
     }
+    // A "cpu N" section without values says nothing, and --save could not
+    // write it back (fuzz_caps_file finding, tests/fuzz/regressions/caps_file).
+    for (const auto& c : raw.cpus)
+        if (c.msr.empty() && c.absent.empty())
+            fail(ErrorKind::usage, origin + ": CPU " + std::to_string(c.cpu) + " has no \"msr\" or \"absent\" lines");
     if (raw.vendor.empty()) fail(ErrorKind::usage, origin + ": no \"vendor\" line");
     if (!raw.cpuid_reg("1.ecx")) fail(ErrorKind::usage, origin + ": no \"cpuid1.ecx\" line");
     if (raw.has_vmx() && raw.cpus.empty()) fail(ErrorKind::usage, origin + ": CPUID says VMX but the file has no \"msr\" lines");
