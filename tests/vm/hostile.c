@@ -91,8 +91,9 @@ static const struct category {
 	 * guest state VMX may refuse on re-entry (ENTRY_FAILURE) */
 	{ "pm", ENDS_GUEST | END(ENTRY_FAILURE), 20, 0, gen_pm },
 	/* MOV CRn, RDMSR/WRMSR, MOV DRn: emulated, skipped, #GP/#UD or
-	 * unhandled CR exits */
-	{ "crmsr", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED), 50, 0, gen_crmsr },
+	 * unhandled CR exits; under unrestricted guest a MOV to CR0 that sets
+	 * PG walks page tables at CR3 = 0 into memory the EPT does not map */
+	{ "crmsr", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED) | END(EPT_VIOLATION), 50, 0, gen_crmsr },
 	/* IN/OUT/INS/OUTS at widths 1/2/4 around PIC/PIT/reset/DMA ports
 	 * (virtual I/O): done, INS/OUTS unhandled, or a fault */
 	{ "io", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED), 50, 0, gen_io },
@@ -369,7 +370,6 @@ static void gen_fault(struct gen *g, struct rng *r, const struct env *e, int i)
 {
 	const struct fcase *f = &fault_cases[i % NFAULT];
 
-	(void)e;
 	base_regs(g, r, 1);
 	g->r.eflags = 0x2 | (rnd(r, 2) ? 0x200 : 0);
 	for (int k = (int)rnd(r, 4); k > 0; k--)
@@ -377,6 +377,10 @@ static void gen_fault(struct gen *g, struct rng *r, const struct env *e, int i)
 	emit(g, f->code, f->len);
 	retf(g);
 	g->want_vector = f->vector;
+	/* Virtual-8086 mode with CR4.VME and IOPL < 3 (the module's setting):
+	 * a POPF that would set TF is #GP (SDM Vol. 3A §20.4.2), not a trap. */
+	if (f->vector == 1 && e->strategy == BIOSX_STRATEGY_VM86)
+		g->want_vector = 13;
 	setname(g, "fault-%s", f->name);
 }
 

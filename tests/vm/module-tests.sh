@@ -174,7 +174,7 @@ check_match no-handler-msg "$(cat /tmp/e)" "no BIOS handler"
 # Port I/O: with --io-log every access is listed; the deny list holds.
 j=$($B --backend vmx call 2000:0000 --write 2000:0000=e461e664e460cb --io-log --json)
 echo "$j" | grep -A6 '"io": \['
-check_match io-denied "$(echo "$j" | grep -c '"denied"')" "^1$"
+check_match io-denied "$(echo "$j" | sed -n '/"io": \[/,/\]/p' | grep -c '"denied"')" "^1$"
 check_match io-count "$(echo "$j" | field io_count)" "^3$"
 
 # A deliberately failing VM entry shows the VM-instruction error / entry failure.
