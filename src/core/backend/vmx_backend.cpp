@@ -318,8 +318,9 @@ VmcsRecord fetch_last_vmcs()
 {
     std::string path = record_path();
     auto rec = std::make_unique<biosx_vmcs_record>();
-    // Only a regular file of this user's (not a symlink someone planted).
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // Only a regular file of this user's (not a symlink someone planted;
+    // O_NONBLOCK: a FIFO planted there cannot hang the open).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat own;
     bool mine = fd >= 0 && ::fstat(fd, &own) == 0 && S_ISREG(own.st_mode) && own.st_uid == getuid();
     bool got = mine && ::read(fd, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
