@@ -362,7 +362,7 @@ done
 cfg=$(od -An -tx4 -N4 /sys/bus/pci/devices/0000:00:00.0/config | tr -d ' ')
 for s in $strategies emu; do
     j=$(run_on $s int 0x1a --ax 0xb10a --bx 0 --di 0 --io-log --json)
-    check_eq "pci-config-$s" "$(echo "$j" | out ecx)" "0x$cfg"
+    check_eq "pci-config-$s" "$(printf '0x%08x' "$(echo "$j" | out ecx)")" "0x$cfg"
     check_match "pci-mediated-$s" "$(echo "$j" | grep -c '"mediated"')" "^[1-9]"
 done
 # ---- end of port policy -------------------------------------------------------

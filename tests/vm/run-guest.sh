@@ -206,7 +206,13 @@ echo c > "$build/dbg.rc"
 
 start=$(date +%s)
 booted_at=
-(cd "$build" && exec setsid script -qfc "bochs -q -f bochsrc -rc dbg.rc" /dev/null </dev/null >"$build/bochs.stdout" 2>&1) &
+# Bochs' term display needs a terminal: script(1) gives it a pty and drains
+# it. script's stdin is a FIFO opened read-write, which never delivers data
+# nor EOF: with </dev/null, script's end-of-input handling (sending EOF to
+# the child) could stop it draining the pty, and Bochs then blocked for good
+# writing its screen (the "silent stalls", guest time frozen).
+rm -f "$build/stdin.fifo" && mkfifo "$build/stdin.fifo"
+(cd "$build" && exec setsid script -qfc "bochs -q -f bochsrc -rc dbg.rc" /dev/null <>"$build/stdin.fifo" >"$build/bochs.stdout" 2>&1) &
 pid=$!
 # The serial log with the host's seconds since start on each line: shows where boot time goes.
 { tail -n +1 -F "$out/serial.log" 2>/dev/null & echo $! > "$build/tail.pid"; wait; } | while IFS= read -r line; do
