@@ -73,7 +73,7 @@ guest_timeout=${guest_timeout:-$timeout}
 case $guest_timeout in ''|*[!0-9]*) die "--guest-timeout: '$guest_timeout' is not a number of seconds" ;; esac
 case $smp in ''|0|*[!0-9]*) die "--smp: '$smp' is not a number of CPUs" ;; esac
 case $stall in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
-for t in bochs script setsid cpio gzip xorriso ldd; do
+for t in bochs python3 setsid cpio gzip xorriso ldd; do
     command -v "$t" >/dev/null || die "'$t' not found (see tests/vm/README.md for the packages)"
 done
 
@@ -206,13 +206,11 @@ echo c > "$build/dbg.rc"
 
 start=$(date +%s)
 booted_at=
-# Bochs' term display needs a terminal: script(1) gives it a pty and drains
-# it. script's stdin is a FIFO opened read-write, which never delivers data
-# nor EOF: with </dev/null, script's end-of-input handling (sending EOF to
-# the child) could stop it draining the pty, and Bochs then blocked for good
-# writing its screen (the "silent stalls", guest time frozen).
-rm -f "$build/stdin.fifo" && mkfifo "$build/stdin.fifo"
-(cd "$build" && exec setsid script -qfc "bochs -q -f bochsrc -rc dbg.rc" /dev/null <>"$build/stdin.fifo" >"$build/bochs.stdout" 2>&1) &
+# Bochs' term display needs a terminal: pty-run.py gives it a pty and drains
+# it until Bochs exits. (script(1) with no input sometimes stopped reading
+# the pty; Bochs then blocked for good writing its screen and the guest's
+# time stood still: the "silent stalls".)
+(cd "$build" && exec setsid python3 "$here/pty-run.py" bochs -q -f bochsrc -rc dbg.rc </dev/null >"$build/bochs.stdout" 2>&1) &
 pid=$!
 # The serial log with the host's seconds since start on each line: shows where boot time goes.
 { tail -n +1 -F "$out/serial.log" 2>/dev/null & echo $! > "$build/tail.pid"; wait; } | while IFS= read -r line; do
