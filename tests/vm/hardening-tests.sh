@@ -118,8 +118,10 @@ else
     # answers right on each CPU through the CLI
     hx_i=0
     while [ $hx_i -lt "$hx_ncpu" ]; do
+        # "out" registers are JSON numbers (schema biosx.run 2): AX as 0xNNNN
         hx_ax=$(taskset -c $hx_i ./biosx --backend vmx int 0x11 --json | sed -n '/"out": {/,/}/p' |
-            sed -n 's/.*"eax": "0x0000\([0-9a-f]*\)".*/0x\1/p')
+            sed -n 's/.*"eax": *\([0-9][0-9]*\).*/\1/p')
+        [ -n "$hx_ax" ] && hx_ax=$(printf '0x%04x' $((hx_ax & 0xffff)))
         check_eq "smp-int11-cpu$hx_i" "$hx_ax" "$hx_bda"
         hx_i=$((hx_i + 1))
     done
