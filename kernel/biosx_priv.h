@@ -96,7 +96,6 @@ void biosx_host_emergency_vmxoff(void);
 /* biosx_main.c */
 bool biosx_shutting_down(void);
 bool biosx_may_see_kernel_addresses(void);
-void biosx_vmx_enter_count(int delta);
 /* biosx_io.c: the port policy (src/core/x86/port_policy.h) and the I/O
  * exit. State one run keeps between its I/O exits: */
 struct biosx_io_run {
