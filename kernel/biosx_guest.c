@@ -12,7 +12,7 @@
 #include <linux/vmalloc.h>
 
 #include "biosx_priv.h"
-#include "realmode.h"
+#include "x86/realmode.h"
 
 static struct page *zpage(void)
 {

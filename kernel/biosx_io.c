@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * biosx_io.c - port I/O of a BIOS routine on a live host: the port policy
- * (src/core/x86/port_policy.h) completed at load with the FADT's ACPI ports
+ * (shared/x86/port_policy.h) completed at load with the FADT's ACPI ports
  * and the display adapters' I/O BARs, the VMX I/O bitmaps of a run, and the
  * I/O-instruction exit, where every access is refused (hard floor),
  * virtual, mediated (CMOS/RTC and PCI configuration space through the
@@ -20,7 +20,7 @@
 #include <linux/sort.h>
 
 #include "biosx_priv.h"
-#include "port_policy.h"
+#include "x86/port_policy.h"
 #include "vmx_ops.h"
 
 /* The policy of this host: the shared table, then what load found. */

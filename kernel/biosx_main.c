@@ -22,7 +22,7 @@
 #include <asm/reboot.h>
 
 #include "biosx_priv.h"
-#include "vmx_msrs.h"
+#include "x86/vmx_msrs.h"
 
 /* BIOSX_IOC_RUN's allow bitmap: one bit per port. */
 #define BIOSX_ALLOW_BYTES 8192

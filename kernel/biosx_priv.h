@@ -96,7 +96,7 @@ void biosx_host_emergency_vmxoff(void);
 /* biosx_main.c */
 bool biosx_shutting_down(void);
 bool biosx_may_see_kernel_addresses(void);
-/* biosx_io.c: the port policy (src/core/x86/port_policy.h) and the I/O
+/* biosx_io.c: the port policy (shared/x86/port_policy.h) and the I/O
  * exit. State one run keeps between its I/O exits: */
 struct biosx_io_run {
 	const u8 *allow;		/* 8 KiB: ports --allow-port opened, or NULL */

@@ -30,7 +30,7 @@
 #include <asm/tsc.h>
 
 #include "biosx_priv.h"
-#include "realmode.h"
+#include "x86/realmode.h"
 #include "vmx_ops.h"
 
 struct biosx_vmx_caps biosx_caps;
@@ -1018,7 +1018,7 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, stru
 	return err;
 }
 
-/* The shared MSR table (src/core/x86/vmx_msrs.h) in its own order: entry i
+/* The shared MSR table (shared/x86/vmx_msrs.h) in its own order: entry i
  * is struct biosx_caps.msr[i]. */
 static const u32 caps_msr_index[] = {
 #define X(name, index, rule) index,

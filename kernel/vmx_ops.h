@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vmx_ops.h - the VMX instructions as inline functions, and the VMCS field
- * encodings generated from the project's one table (src/core/x86/).
+ * encodings generated from the project's one table (shared/x86/).
  * Kernel, VMX root operation, interrupts off.
  */
 #ifndef BIOSX_VMX_OPS_H
@@ -10,9 +10,9 @@
 #include <linux/types.h>
 #include <asm/asm.h>
 
-#include "vmcs_fields.h"
-#include "exit_reasons.h"
-#include "vmx_msrs.h"
+#include "x86/vmcs_fields.h"
+#include "x86/exit_reasons.h"
+#include "x86/vmx_msrs.h"
 
 #define X(name, enc, width, group) BIOSX_VMCS_##name = enc,
 enum biosx_vmcs_encoding { BIOSX_VMCS_FIELDS(X) };

@@ -1,5 +1,5 @@
 // io_policy.cpp - the port policy over the shared table
-// (src/core/x86/port_policy.h), and what this host adds to it. Userspace.
+// (shared/x86/port_policy.h), and what this host adds to it. Userspace.
 #include "core/io_policy.h"
 
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "core/x86/port_policy.h"
+#include "x86/port_policy.h"
 
 namespace biosx {
 

@@ -1,5 +1,5 @@
 // io_policy.h - what happens to port I/O a BIOS routine performs, for every
-// backend: the shared table (src/core/x86/port_policy.h: hard floor,
+// backend: the shared table (shared/x86/port_policy.h: hard floor,
 // mediated CMOS and PCI configuration, passed display and delay ports,
 // everything else virtual), the run's mode and --allow-port. Userspace.
 #pragma once

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
-#include "core/x86/realmode.h"
+#include "x86/realmode.h"
 
 namespace biosx {
 

@@ -13,7 +13,7 @@ echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' > "$tmp/files"
 for f in /usr/bin/biosx /usr/share/man/man1/biosx.1 /usr/share/bash-completion/completions/biosx \
          /usr/share/zsh/vendor-completions/_biosx /usr/share/fish/vendor_completions.d/biosx.fish \
-         /usr/lib/udev/rules.d/99-biosx.rules /usr/src/biosx-*/dkms.conf /usr/src/biosx-*/kernel/uapi/biosx.h; do
+         /usr/lib/udev/rules.d/99-biosx.rules /usr/src/biosx-*/dkms.conf /usr/src/biosx-*/shared/uapi/biosx.h; do
     if grep -qx -- "${f//\*/[^/]*}" "$tmp/files"; then
         echo "ok: $f"
     else

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <memory>
 
-#include "biosx.h"  // kernel/uapi
+#include "uapi/biosx.h"
 #include "core/vmx/vmcs_record.h"
 #include "fuzz_common.h"
 

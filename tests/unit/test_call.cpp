@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
-#include "core/x86/realmode.h"
+#include "x86/realmode.h"
 
 using namespace biosx;
 

@@ -1,5 +1,5 @@
 // test_io_policy.cpp - the port policy shared with the module
-// (src/core/x86/port_policy.h): the hard floor at every width and alignment,
+// (shared/x86/port_policy.h): the hard floor at every width and alignment,
 // the mediated, passed and virtual classes in each mode, the FADT's ports,
 // and the emulation backend refusing and counting per port.
 #include <doctest/doctest.h>
@@ -9,8 +9,8 @@
 #include "core/io_host.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
-#include "core/x86/port_policy.h"
-#include "core/x86/realmode.h"
+#include "x86/port_policy.h"
+#include "x86/realmode.h"
 
 using namespace biosx;
 

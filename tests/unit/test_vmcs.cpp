@@ -7,7 +7,7 @@
 #include <memory>
 #include <set>
 
-#include "biosx.h"  // kernel/uapi
+#include "uapi/biosx.h"
 
 #include "core/vmx/vmcs.h"
 #include "core/vmx/vmcs_record.h"

@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "biosx.h"
+#include "uapi/biosx.h"
 
 /* ======================================================================
  * Policy: what the module may answer. Edit here when the module changes

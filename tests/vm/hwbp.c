@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../../kernel/uapi/biosx.h"
+#include "../../shared/uapi/biosx.h"
 
 static volatile uint64_t watched;
 

@@ -261,7 +261,7 @@ else
     skip ebusy-with-kvm "kvm_intel does not load on this emulated CPU"
 fi
 
-# ---- port policy (issue 10 items 5, 6; src/core/x86/port_policy.h) ----------
+# ---- port policy (issue 10 items 5, 6; shared/x86/port_policy.h) ----------
 # Hard floor: every 1-, 2- and 4-byte access touching a floor port, at every
 # alignment, is refused and counted, on both strategies; the ports are the
 # table's plus SMI_CMD and PM1a control from this machine's FADT.

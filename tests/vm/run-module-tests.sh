@@ -22,8 +22,7 @@ rm -rf "$files" "$out/kbuild"
 mkdir -p "$files" "$out/kbuild"
 # Build out of tree in a copy, so a source checkout stays clean.
 cp -r "$top/kernel" "$out/kbuild/kernel"
-mkdir -p "$out/kbuild/src/core"
-cp -r "$top/src/core/x86" "$out/kbuild/src/core/x86"
+cp -r "$top/shared" "$out/kbuild/shared"
 make -s -C "$out/kbuild/kernel" W=1 > "$out/kbuild.log" 2>&1 || { cat "$out/kbuild.log"; exit 1; }
 if grep -q 'warning:' "$out/kbuild.log"; then cat "$out/kbuild.log"; echo "biosx.ko: warnings at W=1"; exit 1; fi
 cp "$out/kbuild/kernel/biosx.ko" "$files/"
@@ -36,7 +35,7 @@ chmod 0755 "$files/biosx"
 # to /dev/biosx through the uapi header alone.
 gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
 for p in hostile selectors; do
-    gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/uapi" -o "$files/$p" "$here/$p.c"
+    gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
 cp "$here/hardening-tests.sh" "$files/"
 # Knobs of hardening-tests.sh, from the environment (defaults there).

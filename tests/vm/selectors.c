@@ -40,7 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "biosx.h"
+#include "uapi/biosx.h"
 
 /* Linux's GDT: GDT_ENTRIES = 16 descriptors, limit 0x7F (arch/x86/include/
  * asm/segment.h); used when SGDT cannot be trusted (UMIP). */

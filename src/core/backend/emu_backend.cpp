@@ -10,7 +10,7 @@
 #include "core/format.h"
 #include "core/io_host.h"
 #include "core/run_setup.h"
-#include "core/x86/realmode.h"
+#include "x86/realmode.h"
 
 namespace biosx {
 
@@ -97,7 +97,7 @@ void port_out(uint16_t port, unsigned size, uint32_t v)
 }
 
 // One port access, by the class of its most restrictive byte
-// (src/core/x86/port_policy.h), exactly as the module decides it.
+// (shared/x86/port_policy.h), exactly as the module decides it.
 unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
 {
     uint16_t port = static_cast<uint16_t>(addr);

@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "biosx.h"
+#include "uapi/biosx.h"
 #include "core/error.h"
 #include "core/source.h"
 #include "core/vmx/vmcs_record.h"
-#include "core/x86/exit_reasons.h"
+#include "x86/exit_reasons.h"
 
 namespace biosx {
 
@@ -217,7 +217,7 @@ public:
         r.timeout_ms = static_cast<__u32>(ms);
 
         // --allow-port as the module's bitmap; the module keeps its own
-        // policy table (src/core/x86/port_policy.h) and floor.
+        // policy table (shared/x86/port_policy.h) and floor.
         std::vector<uint8_t> allow;
         if (!req.io.allow.empty()) {
             allow = req.io.allow_bitmap();

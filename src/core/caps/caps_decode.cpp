@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/caps/caps.h"
-#include "core/x86/vmx_msrs.h"
+#include "x86/vmx_msrs.h"
 
 namespace biosx::caps {
 

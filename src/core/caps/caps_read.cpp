@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "biosx.h"  // kernel/uapi: BIOSX_IOC_GET_CAPS
+#include "uapi/biosx.h"
 
 #include "core/caps/caps.h"
 #include "core/error.h"
@@ -134,7 +134,7 @@ void read_msrs_host(RawCaps& raw, const ReadOptions& opt)
     }
 }
 
-// The module's BIOSX_IOC_GET_CAPS (kernel/uapi/biosx.h): one call per CPU;
+// The module's BIOSX_IOC_GET_CAPS (shared/uapi/biosx.h): one call per CPU;
 // the module reads only MSRs whose SDM rule holds and says which in
 // `present` (bit 0 = 0x3A, bit 1+k = 0x480+k). Returns false when the
 // device or the ioctl is not there, so the caller falls back to the msr

@@ -14,7 +14,7 @@
 #include "core/files.h"
 #include "core/format.h"
 #include "core/run_setup.h"
-#include "core/x86/realmode.h"
+#include "x86/realmode.h"
 
 namespace biosx::memmap {
 

@@ -7,7 +7,7 @@
 #include "core/format.h"
 #include "core/memmap/memmap.h"
 #include "core/memmap/reader.h"
-#include "core/x86/realmode.h"
+#include "x86/realmode.h"
 
 namespace biosx::memmap {
 

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "core/x86/vmx_msrs.h"
+#include "x86/vmx_msrs.h"
 
 namespace biosx::vmx {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/x86/exit_reasons.h"
-#include "core/x86/vmcs_fields.h"
+#include "x86/exit_reasons.h"
+#include "x86/vmcs_fields.h"
 
 namespace biosx::vmx {
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "biosx.h"  // kernel/uapi
+#include "uapi/biosx.h"
 #include "core/error.h"
 #include "core/vmx/vmcs_record.h"
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-struct biosx_vmcs_record;  // kernel/uapi/biosx.h
+struct biosx_vmcs_record;  // shared/uapi/biosx.h
 
 namespace biosx::vmx {
 

@@ -1,5 +1,5 @@
 /* vmcs_fields.h - every VMCS field of SDM Vol. 3D Appendix B, once. Pure C,
- * no OS, no types: included by the module (kernel/, -I src/core/x86) and by
+ * no OS, no types: included by the module (kernel/, -I shared/x86) and by
  * the core library (src/core/vmx/, C++20).
  *
  * BIOSX_VMCS_FIELDS(X) expands X(NAME, ENCODING, WIDTH, GROUP) per field:

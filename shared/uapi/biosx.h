@@ -98,7 +98,7 @@ struct biosx_io_entry {
 #define BIOSX_IO_PASSED (1u << 2)  /* reached the hardware */
 /* neither DENIED, PASSED nor MEDIATED (below): virtual, not performed */
 
-/* ---- port I/O policy (ABI 2): src/core/x86/port_policy.h ---- */
+/* ---- port I/O policy (ABI 2): shared/x86/port_policy.h ---- */
 
 /* Experts: every port above the hard floor that the policy would
  * virtualise reaches the hardware (CMOS and PCI configuration stay
@@ -164,7 +164,7 @@ struct biosx_msr_entry {
  * @io_log_cap: entries at @io_log_ptr, 0..65536.
  * @allow_ptr: user pointer to an 8 KiB bitmap of ports that reach the
  *        hardware (bit set = passed; ports on the hard floor stay refused),
- *        or 0 for none (src/core/x86/port_policy.h has the policy).
+ *        or 0 for none (shared/x86/port_policy.h has the policy).
  * @io_log_ptr: user array of @io_log_cap struct biosx_io_entry; required
  *        when @io_log_cap is not 0.
  * @end: out: how the run ended, BIOSX_END_*.
@@ -235,7 +235,7 @@ struct biosx_run {
  * @cpuid1_ecx: out: CPUID.1:ECX of that CPU.
  * @present: out: bit i set when @msr[i] was read.
  * @reserved: zero.
- * @msr: out: the MSRs of BIOSX_VMX_MSRS (src/core/x86/vmx_msrs.h) in table
+ * @msr: out: the MSRs of BIOSX_VMX_MSRS (shared/x86/vmx_msrs.h) in table
  *        order: msr[0] is IA32_FEATURE_CONTROL (0x3A), msr[1 + k] is
  *        0x480 + k for k = 0..19. An MSR the SDM says does not exist on
  *        this CPU is not read.
@@ -253,7 +253,7 @@ struct biosx_caps {
 /**
  * struct biosx_vmcs_field - one VMCS field as VMREAD returned it.
  * @encoding: the field's encoding (SDM Vol. 3D Appendix B; the names are in
- *        src/core/x86/vmcs_fields.h).
+ *        shared/x86/vmcs_fields.h).
  * @reserved: zero.
  * @value: the value, zero-extended to 64 bits.
  */
@@ -273,7 +273,7 @@ struct biosx_vmcs_field {
  * @flags: BIOSX_VMCS_ADDRESSES_HIDDEN: the reader may not see kernel
  *        addresses (the rules of kptr_restrict for %pK), so the fields that
  *        hold a kernel or host-physical address (BIOSX_VMCS_ADDRESS_FIELDS
- *        in src/core/x86/vmcs_fields.h), @vmxon_pa, @vmcs_pa and @raw are 0.
+ *        in shared/x86/vmcs_fields.h), @vmxon_pa, @vmcs_pa and @raw are 0.
  * @reserved: zero.
  * @fields: every field of SDM Appendix B that exists on this CPU (index not
  *        above IA32_VMX_VMCS_ENUM's) and that VMREAD accepted.
@@ -329,7 +329,7 @@ struct biosx_vmcs_record {
  * define BIOSX_IOC_GET_CAPS - read the VMX capability MSRs of one CPU.
  *
  * Argument: struct biosx_caps with @cpu set. Reads only the MSRs the SDM
- * says exist on that CPU (src/core/x86/vmx_msrs.h gives the rules).
+ * says exist on that CPU (shared/x86/vmx_msrs.h gives the rules).
  * Return: 0; EINVAL @cpu is out of range or offline.
  */
 #define BIOSX_IOC_GET_CAPS _IOWR(BIOSX_IOC_MAGIC, 2, struct biosx_caps)
