@@ -119,11 +119,12 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
     // biosx's own bytes: the return trap and the frame pushed below SS:SP.
     // A user write there would be silently replaced, so it is refused.
     const auto frame = frame_words(spec.req);
-    const std::string stack = "--ss " + hex(spec.req.regs[Reg::ss], 4) + " --sp " +
-                              hex(spec.req.regs[Reg::esp] & 0xffff, 4);
+    auto stack = [&] {
+        return "--ss " + hex(spec.req.regs[Reg::ss], 4) + " --sp " + hex(spec.req.regs[Reg::esp] & 0xffff, 4);
+    };
     for (uint32_t a : frame)
         if (uint64_t{a} + 2 > size)
-            fail(ErrorKind::usage, stack + ": the return frame biosx pushes below SS:SP (" + hex(a, 5) + "-" +
+            fail(ErrorKind::usage, stack() + ": the return frame biosx pushes below SS:SP (" + hex(a, 5) + "-" +
                                        hex(a + 1, 5) + ") lies outside the memory (" + hex(size, 5) + " bytes)");
     const uint32_t lo = *std::min_element(frame.begin(), frame.end()), hi = *std::max_element(frame.begin(), frame.end()) + 1;
     for (const auto& w : spec.writes) {
@@ -134,7 +135,7 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
         for (uint32_t a : frame)
             if (b < a + 2u && a < e)
                 fail(ErrorKind::usage, "--write " + w.spec + ": overlaps the return frame biosx pushes below SS:SP at " +
-                                           hex(lo, 5) + "-" + hex(hi, 5) + " (" + stack + "); write elsewhere or move the stack");
+                                           hex(lo, 5) + "-" + hex(hi, 5) + " (" + stack() + "); write elsewhere or move the stack");
     }
     for (const auto& w : spec.writes) mem.write(w.linear, w.bytes);
 

@@ -143,6 +143,15 @@ std::vector<uint8_t> read_input(const std::string& path, const std::string& what
     return out;
 }
 
+std::vector<uint8_t> read_replaced_input(const std::string& path, const std::string& what, size_t max)
+{
+    const size_t known = inputs().size();
+    auto bytes = read_input(path, what, false, max);
+    // remember_input() appends only a file not seen before.
+    if (inputs().size() > known) inputs().pop_back();
+    return bytes;
+}
+
 void note_input_fd(int fd, const std::string& what)
 {
     struct stat st;

@@ -29,6 +29,11 @@ int open_input(const std::string& path, const std::string& what);
 std::vector<uint8_t> read_input(const std::string& path, const std::string& what, bool allow_stdin = false,
                                 size_t max = kMaxInputFile);
 
+// read_input() for a file the command reads and then replaces on purpose
+// (--state): the file is not remembered as an input, so an OutputFile may
+// name it -- unless it already was one by other means (the image itself).
+std::vector<uint8_t> read_replaced_input(const std::string& path, const std::string& what, size_t max);
+
 // Records an input the command opened by other means (the bundled image).
 void note_input_fd(int fd, const std::string& what);
 // Forgets every recorded input (tests, fuzz targets).

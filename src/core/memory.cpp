@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
+#include "x86/realmode.h"
 
 namespace biosx {
 
@@ -70,20 +71,23 @@ private:
     size_t n_;
 };
 
-// Host memory, copied: BIOS code over the host's own IVT/BDA must not change
-// the live copies Linux and the firmware share.
-class BufferMemory final : public Memory {
+// The host's first MiB: RAM and ROMs copied, so BIOS code over the host's
+// own IVT/BDA cannot change the live copies Linux and the firmware share
+// (a session writes back the BDA/EBDA bytes a run changed, on purpose:
+// src/lib/host_sync.h); the VGA window is the machine's own, mapped from
+// /dev/mem, so what the BIOS draws is on the screen (docs/module.md).
+class HostMemory final : public Memory {
 public:
-    BufferMemory(MemoryKind k, std::string what, std::vector<uint8_t> b)
-        : kind_(k), what_(std::move(what)), buf_(std::move(b)) {}
-    MemoryKind kind() const override { return kind_; }
-    std::string describe() const override { return what_; }
-    std::span<uint8_t> bytes() override { return buf_; }
+    HostMemory(uint8_t* p, bool live_vga) : p_(p), live_vga_(live_vga) {}
+    ~HostMemory() override { munmap(p_, kRealModeSize); }
+    MemoryKind kind() const override { return MemoryKind::host; }
+    std::string describe() const override { return "host:/dev/mem"; }
+    std::span<uint8_t> bytes() override { return {p_, kRealModeSize}; }
+    bool live_vga() const override { return live_vga_; }
 
 private:
-    MemoryKind kind_;
-    std::string what_;
-    std::vector<uint8_t> buf_;
+    uint8_t* p_;
+    bool live_vga_;
 };
 
 }  // namespace
@@ -115,7 +119,10 @@ std::unique_ptr<Memory> open_image(const std::string& path, const std::string& w
 
 std::unique_ptr<Memory> open_host_memory()
 {
-    int fd = ::open("/dev/mem", O_RDONLY | O_CLOEXEC);
+    // Read-write when allowed (root), for the VGA window's mapping; a
+    // read-only open still gives the copy.
+    int fd = ::open("/dev/mem", O_RDWR | O_CLOEXEC);
+    if (fd < 0 && (errno == EACCES || errno == EPERM)) fd = ::open("/dev/mem", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
@@ -128,20 +135,39 @@ std::unique_ptr<Memory> open_host_memory()
                  "cannot read /dev/mem: " + std::string(std::strerror(e)) + " (run as root, load biosx.ko, or use --image FILE)");
         fail(ErrorKind::environment, "cannot open /dev/mem: " + std::string(std::strerror(e)));
     }
-    std::vector<uint8_t> buf(kRealModeSize);
+    void* area = mmap(nullptr, kRealModeSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) {
+        ::close(fd);
+        fail(ErrorKind::environment, std::string("cannot allocate 1 MiB for the host's memory: ") + std::strerror(errno));
+    }
+    auto* buf = static_cast<uint8_t*>(area);
     size_t got = 0;
-    while (got < buf.size()) {
-        ssize_t r = pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
+    while (got < kRealModeSize) {
+        ssize_t r = pread(fd, buf + got, kRealModeSize - got, static_cast<off_t>(got));
         if (r <= 0) {
             int e = errno;
             ::close(fd);
+            munmap(area, kRealModeSize);
             fail(ErrorKind::environment, "reading /dev/mem at " + hex(got, 5) + " failed: " +
                                              (r == 0 ? std::string("end of file") : std::strerror(e)));
         }
         got += static_cast<size_t>(r);
     }
+    // The VGA window over the copy, shared with the adapter (uncached, as
+    // /dev/mem maps what is not RAM). A refused MAP_FIXED may leave a hole
+    // where the copy was, so on failure the copy is mapped and read again.
+    constexpr size_t vga_len = BIOSX_ROM_BEGIN - BIOSX_VGA_BEGIN;
+    uint8_t* vga = buf + BIOSX_VGA_BEGIN;
+    bool live = mmap(vga, vga_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, BIOSX_VGA_BEGIN) != MAP_FAILED;
+    if (!live && (mmap(vga, vga_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+                  pread(fd, vga, vga_len, BIOSX_VGA_BEGIN) != static_cast<ssize_t>(vga_len))) {
+        int e = errno;
+        ::close(fd);
+        munmap(area, kRealModeSize);
+        fail(ErrorKind::environment, std::string("copying the VGA window from /dev/mem failed: ") + std::strerror(e));
+    }
     ::close(fd);
-    return std::make_unique<BufferMemory>(MemoryKind::host, "host:/dev/mem", std::move(buf));
+    return std::make_unique<HostMemory>(buf, live);
 }
 
 std::string default_image_path()

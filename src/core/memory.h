@@ -19,7 +19,8 @@ enum class MemoryKind { image, host, vmx };
 
 // A writable view of physical addresses [0, size()). Writes never reach the
 // source file or host RAM: sources are private copies (or, for vmx, the
-// module's per-file guest memory).
+// module's per-file guest memory); only the host source's VGA window may be
+// the adapter's own (live_vga()).
 class Memory {
 public:
     virtual ~Memory() = default;
@@ -27,6 +28,8 @@ public:
     // Where the bytes came from, for messages and JSON ("image:/path").
     virtual std::string describe() const = 0;
     virtual std::span<uint8_t> bytes() = 0;
+    // True when 0xA0000-0xBFFFF is the machine's VGA window, not a copy.
+    virtual bool live_vga() const { return false; }
 
     size_t size() { return bytes().size(); }
     uint8_t* at(uint32_t phys) { return bytes().data() + phys; }
@@ -43,7 +46,8 @@ public:
 // `what` names the file in messages ("--image", "the bundled snapshot").
 std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what = "--image");
 
-// The host's first MiB through /dev/mem (root), copied privately.
+// The host's first MiB through /dev/mem (root), copied privately, with the
+// VGA window mapped from /dev/mem where the kernel allows it.
 std::unique_ptr<Memory> open_host_memory();
 
 // Path of the SeaBIOS snapshot shipped with biosx, or "" when none exists.

@@ -49,15 +49,16 @@ void check_entry(Memory& mem, const Entry& e)
     if (e.kind == Entry::Kind::interrupt) {
         uint32_t ivt = e.vector * 4u;
         uint16_t off = mem.read16(ivt), seg = mem.read16(ivt + 2);
-        std::string where = "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(seg, off) + ")";
+        // Built only for a message: a session runs this before every call.
+        auto where = [&] { return "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(seg, off) + ")"; };
         // A snapshot has no firmware type of its own to blame.
         if (seg == 0 && off == 0)
-            fail(ErrorKind::environment, where + (mem.kind() == MemoryKind::image
+            fail(ErrorKind::environment, where() + (mem.kind() == MemoryKind::image
                                                       ? ": there is no BIOS handler for this vector in this snapshot"
                                                       : ": there is no BIOS handler for this vector; "
                                                         "the machine may boot with UEFI and no CSM"));
         if (!looks_like_code(mem, (seg << 4) + off))
-            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
+            fail(ErrorKind::environment, where() + ": there is no BIOS handler for this vector; "
                                                  "it points at memory that holds no code");
     } else if (!looks_like_code(mem, (e.seg << 4) + e.off)) {
         fail(ErrorKind::environment,

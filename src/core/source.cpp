@@ -30,8 +30,7 @@ Source open_source(const SourceOptions& opt)
     if (opt.backend == "vmx") {
         if (!opt.image.empty())
             fail(ErrorKind::usage, "--backend vmx runs over the module's guest memory; it cannot use --image");
-        s.backend = make_vmx_backend_if_present();
-        if (!s.backend) {
+        if (!open_vmx_if_present(s)) {
             std::string level = lockdown_level();
             if (!level.empty())
                 fail(ErrorKind::environment, "--backend vmx: /dev/biosx does not exist, and kernel lockdown (" + level +
@@ -39,7 +38,6 @@ Source open_source(const SourceOptions& opt)
             fail(ErrorKind::environment,
                  "--backend vmx: /dev/biosx does not exist (load the module: modprobe biosx, or use --backend emu)");
         }
-        s.mem = open_vmx_memory_if_present();
         return s;
     }
     if (!opt.image.empty()) {
@@ -48,11 +46,7 @@ Source open_source(const SourceOptions& opt)
         return s;
     }
     if (opt.backend == "auto") {
-        if (auto b = make_vmx_backend_if_present()) {
-            s.backend = std::move(b);
-            s.mem = open_vmx_memory_if_present();
-            return s;
-        }
+        if (open_vmx_if_present(s)) return s;
     }
     std::string why;
     try {
@@ -60,6 +54,7 @@ Source open_source(const SourceOptions& opt)
         s.backend = make_emu_backend();
         return s;
     } catch (const Error& e) {
+        if (!opt.bundled_fallback) throw;
         why = e.what();
     }
     std::string bundled = default_image_path();

@@ -14,6 +14,9 @@ namespace biosx {
 struct SourceOptions {
     std::string image;             // --image FILE, or empty
     std::string backend = "auto";  // auto | emu | vmx
+    // Over the host: when its BIOS is not reachable, use the bundled
+    // snapshot (the CLI's choice) instead of failing.
+    bool bundled_fallback = true;
 };
 
 struct Source {
@@ -28,12 +31,13 @@ struct Source {
 
 Source open_source(const SourceOptions& opt);
 
-// The vmx backend and its memory, when the module is present; null when the
-// device is absent. Throws Error(environment) when it is there but unusable.
-std::unique_ptr<Backend> make_vmx_backend_if_present();
+// The vmx backend and its memory, from a new open of /dev/biosx: the
+// module gives every open its own guest memory, copied from the host at
+// open (kernel/biosx_guest.c), which lasts as long as `s`. False when the
+// device is absent; throws Error(environment) when it is there but unusable.
+bool open_vmx_if_present(Source& s);
 // The kernel's lockdown level when raised ("integrity", "confidentiality"),
 // from /sys/kernel/security/lockdown; empty when none or unknown.
 std::string lockdown_level();
-std::unique_ptr<Memory> open_vmx_memory_if_present();
 
 }  // namespace biosx

@@ -13,7 +13,9 @@ echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' > "$tmp/files"
 for f in /usr/bin/biosx /usr/share/man/man1/biosx.1 /usr/share/bash-completion/completions/biosx \
          /usr/share/zsh/vendor-completions/_biosx /usr/share/fish/vendor_completions.d/biosx.fish \
-         /usr/lib/udev/rules.d/99-biosx.rules /usr/src/biosx-*/dkms.conf /usr/src/biosx-*/shared/uapi/biosx.h; do
+         /usr/lib/udev/rules.d/99-biosx.rules /usr/src/biosx-*/dkms.conf /usr/src/biosx-*/shared/uapi/biosx.h \
+         /usr/include/biosx/biosx.h /usr/lib*/libbiosx.so.1 /usr/lib*/libbiosx.so /usr/lib*/libbiosx.a \
+         /usr/lib*/pkgconfig/biosx.pc; do
     if grep -qx -- "${f//\*/[^/]*}" "$tmp/files"; then
         echo "ok: $f"
     else
@@ -35,6 +37,50 @@ if grep -q '^/usr/share/biosx/seabios.img$' "$tmp/files"; then
     out=$("$tmp/root/usr/bin/biosx" --backend emu int 0x11 2>&1 >/dev/null | head -1)
     case $out in *"$tmp/root/usr/share/biosx/seabios.img"*|"") echo "ok: installed biosx finds its snapshot" ;;
         *) echo "FAIL: installed biosx does not use its own snapshot: $out"; fails=$((fails + 1)) ;; esac
+fi
+# libbiosx from the unpacked tree: pkg-config finds it (the .pc file is
+# relative to where it lies), a C program builds against it, shared and
+# static, and runs over the packaged snapshot.
+pc=$(ls -d "$tmp"/root/usr/lib*/pkgconfig | head -1)
+cat > "$tmp/t.c" <<'C'
+#include <biosx/biosx.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	struct biosx_open_options o;
+	struct biosx_session *s;
+	struct biosx_registers r;
+	biosx_open_options_init(&o);
+	o.image = argv[argc - 1];
+	if (biosx_session_open(&s, &o) != BIOSX_OK) return fprintf(stderr, "%s\n", biosx_last_error()), 1;
+	biosx_registers_init(&r);
+	if (biosx_int(s, 0x12, &r) != BIOSX_OK) return 1;
+	printf("%u KiB\n", r.eax & 0xffff);
+	biosx_session_close(s);
+	return 0;
+}
+C
+img="$tmp/root/usr/share/biosx/seabios.img"
+flags=$(PKG_CONFIG_PATH=$pc pkg-config --cflags --libs biosx) || { echo "FAIL: pkg-config biosx"; fails=$((fails + 1)); }
+sflags=$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags --libs biosx)
+incdir=$(realpath -m "$(printf '%s\n' $flags | sed -n 's/^-I//p' | head -1)")
+if [ "$incdir" = "$tmp/root/usr/include" ]; then echo "ok: pkg-config biosx: $flags"; else
+    echo "FAIL: pkg-config's include directory is not the package's: $flags"; fails=$((fails + 1)); fi
+if [ -f "$img" ]; then
+    libdir=$(dirname "$pc")
+    # shellcheck disable=SC2086
+    if cc -std=c99 -Wall -Werror "$tmp/t.c" $flags -o "$tmp/t-shared" && LD_LIBRARY_PATH=$libdir "$tmp/t-shared" "$img" | grep -q 'KiB$'; then
+        echo "ok: a C program links libbiosx.so.1 and runs"
+    else
+        echo "FAIL: a C program against the packaged libbiosx.so"; fails=$((fails + 1))
+    fi
+    # shellcheck disable=SC2086
+    if cc -std=c99 -Wall -Werror "$tmp/t.c" -Wl,-Bstatic -lbiosx -Wl,-Bdynamic $sflags -o "$tmp/t-static" &&
+       ! ldd "$tmp/t-static" | grep -q libbiosx && "$tmp/t-static" "$img" | grep -q 'KiB$'; then
+        echo "ok: a C program links libbiosx.a statically and runs"
+    else
+        echo "FAIL: a C program against the packaged libbiosx.a"; fails=$((fails + 1))
+    fi
 fi
 [ "$fails" -eq 0 ] && echo "package: all checks passed"
 [ "$fails" -eq 0 ]

@@ -98,7 +98,8 @@ void port_out(uint16_t port, unsigned size, uint32_t v)
 
 // One port access, by the class of its most restrictive byte
 // (shared/x86/port_policy.h), exactly as the module decides it.
-unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
+// Out of line: on_memio() runs for every byte of code fetched and must stay small.
+[[gnu::noinline]] unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
 {
     uint16_t port = static_cast<uint16_t>(addr);
     IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
@@ -132,6 +133,18 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     return 0;
 }
 
+// An access past the end of the memory source ends the run.
+[[gnu::noinline, gnu::cold]] unsigned outside(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, unsigned kind, unsigned size)
+{
+    const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
+    end_run(emu, EndKind::bad_memory,
+            std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" + std::to_string(c->mem_size) +
+                " bytes)",
+            addr);
+    if (kind != X86EMU_MEMIO_W) *val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    return 1;
+}
+
 // Every memory and port access of the emulated CPU lands here. Memory is the
 // source's own bytes, read and written in place (no per-page bookkeeping:
 // libx86emu's page tables cost more than a whole INT 11h); an access outside
@@ -141,17 +154,11 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
     EmuRun* c = ctx(emu);
     unsigned kind = type & ~0xffu;
     unsigned size = io_width(type);
-    if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) return on_io(emu, c, addr, val, kind == X86EMU_MEMIO_O, size);
+    if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) [[unlikely]]
+        return on_io(emu, c, addr, val, kind == X86EMU_MEMIO_O, size);
 
-    if (uint64_t{addr} + size > c->mem_size) {
-        const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
-        end_run(emu, EndKind::bad_memory,
-                std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
-                    std::to_string(c->mem_size) + " bytes)",
-                addr);
-        if (kind != X86EMU_MEMIO_W) *val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-        return 1;
-    }
+    if (uint64_t{addr} + size > c->mem_size) [[unlikely]]
+        return outside(emu, c, addr, val, kind, size);
     uint8_t* p = c->mem + addr;
     if (kind == X86EMU_MEMIO_W) {
         uint32_t v = *val;
@@ -235,8 +242,13 @@ Registers save_regs(x86emu_t* emu)
     return r;
 }
 
+// One emulator per backend, so per session: x86emu_new() allocates and
+// zeroes over half a MiB (port maps and statistics), several times the
+// cost of a whole INT 11h; x86emu_reset() before each run gives the same
+// CPU state for a fraction of it.
 class EmuBackend final : public Backend {
 public:
+    ~EmuBackend() override { x86emu_done(emu_); }
     std::string name() const override { return "emu"; }
 
     RunResult run(Memory& mem, const RunRequest& req) override
@@ -254,18 +266,25 @@ public:
         auto m = mem.bytes();
         c.mem_size = m.size();
 
-        x86emu_t* emu = x86emu_new(0, 0);
-        if (!emu) fail(ErrorKind::environment, "libx86emu could not allocate an emulator");
+        if (!emu_) {
+            emu_ = x86emu_new(0, 0);
+            if (!emu_) fail(ErrorKind::environment, "libx86emu could not allocate an emulator");
+            x86emu_set_memio_handler(emu_, on_memio);
+            x86emu_set_code_handler(emu_, on_code);
+            x86emu_set_intr_handler(emu_, on_intr);
+        }
+        x86emu_t* emu = emu_;
+        x86emu_reset(emu);
         emu->_private = &c;
         // Memory is served by on_memio straight from the source's bytes, so
         // whatever the routine writes lands where --read finds it.
         c.mem = m.data();
-        x86emu_set_memio_handler(emu, on_memio);
-        x86emu_set_code_handler(emu, on_code);
-        x86emu_set_intr_handler(emu, on_intr);
         if (req.trace) {
             x86emu_set_log(emu, 1 << 16, flush_log);
             emu->log.trace = X86EMU_TRACE_CODE;
+        } else if (emu->log.buf) {
+            x86emu_set_log(emu, 0, nullptr);
+            emu->log.trace = 0;
         }
         load_regs(emu, start.regs);
 
@@ -283,9 +302,12 @@ public:
         }
         result.regs = save_regs(emu);
         result.instructions = c.instructions;
-        x86emu_done(emu);
+        emu->_private = nullptr;
         return result;
     }
+
+private:
+    x86emu_t* emu_ = nullptr;
 };
 
 }  // namespace

@@ -34,7 +34,8 @@ std::string exit_reason_name(unsigned nr)
 }
 
 // One open of /dev/biosx and its guest area, shared by the Memory and the
-// Backend of a run.
+// Backend of a session: the module keeps guest memory per open file, so
+// each session opens the device itself and keeps its memory to the end.
 struct Device {
     int fd = -1;
     uint8_t* mem = nullptr;
@@ -44,8 +45,6 @@ struct Device {
         if (fd >= 0) close(fd);
     }
 };
-
-std::shared_ptr<Device> g_device;  // one per process: memory and backend must agree
 
 // EPERM from the module: lockdown when it is raised, else privileges.
 [[noreturn]] void fail_eperm(const std::string& what)
@@ -59,11 +58,10 @@ std::shared_ptr<Device> g_device;  // one per process: memory and backend must a
                                      " (the module needs root / CAP_SYS_RAWIO; or use --backend emu)");
 }
 
-// Opens the device once. Null when it does not exist; throws when it exists
-// but cannot be used.
-std::shared_ptr<Device> device()
+// A new open of the device. Null when it does not exist; throws when it
+// exists but cannot be used.
+std::shared_ptr<Device> open_device()
 {
-    if (g_device) return g_device;
     struct stat st;
     if (::stat(kDevice, &st) != 0) return nullptr;
     auto d = std::make_shared<Device>();
@@ -82,7 +80,6 @@ std::shared_ptr<Device> device()
     if (p == MAP_FAILED)
         fail(ErrorKind::environment, std::string(kDevice) + ": cannot map the guest memory: " + std::strerror(errno));
     d->mem = static_cast<uint8_t*>(p);
-    g_device = d;
     return d;
 }
 
@@ -300,16 +297,13 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Backend> make_vmx_backend_if_present()
+bool open_vmx_if_present(Source& s)
 {
-    auto d = device();
-    return d ? std::make_unique<VmxBackend>(d) : nullptr;
-}
-
-std::unique_ptr<Memory> open_vmx_memory_if_present()
-{
-    auto d = device();
-    return d ? std::make_unique<VmxMemory>(d) : nullptr;
+    auto d = open_device();
+    if (!d) return false;
+    s.backend = std::make_unique<VmxBackend>(d);
+    s.mem = std::make_unique<VmxMemory>(d);
+    return true;
 }
 
 namespace vmx {

@@ -1,0 +1,82 @@
+// session.h - a libbiosx session: one backend over one memory source for
+// every call a program (or a `biosx batch` stream) makes, with the memory
+// kept from call to call. The C++ layer under the C API
+// (include/biosx/biosx.h, capi.cpp) and the biosx command alike. Userspace.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/call.h"
+#include "core/source.h"
+#include "lib/arena.h"
+#include "lib/host_sync.h"
+
+namespace biosx::lib {
+
+struct SessionOptions {
+    std::string image;             // a snapshot file; empty: the host
+    std::string backend = "auto";  // auto | emu | vmx | kvm (reserved, refused)
+    // Over the host: the bundled snapshot when the host's BIOS is not
+    // reachable (the command's behaviour), instead of failing.
+    bool bundled_fallback = false;
+    // Over the host: write the BDA/EBDA bytes each run changes back to
+    // the machine (src/lib/host_sync.h).
+    bool host_sync = true;
+};
+
+class Session {
+public:
+    // Opens backend and memory (core/source.h). Throws Error.
+    explicit Session(const SessionOptions& opt);
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    Memory& memory() { return *src_.mem; }
+    Backend& backend() { return *src_.backend; }
+    const Source& source() const { return src_; }
+    // The memory is the machine's BIOS (host copy or the module's), not an image.
+    bool over_host() const { return src_.mem->kind() != MemoryKind::image; }
+
+    // One call over the session's memory. Sets spec.req.io to the source's
+    // rule (over an image every port is virtual and nothing is allowed;
+    // over the host the session's allowed ports join the call's), then
+    // run_call(), then, over the host, writes the BDA/EBDA bytes the run
+    // changed back to the machine. Throws Error when the call cannot start.
+    CallOutcome call(CallSpec& spec);
+
+    // Real-mode buffers (lib/arena.h). alloc() throws Error(usage) for 0
+    // bytes and Error(environment) when no block is large enough; free()
+    // throws Error(usage) for an address that is not a live buffer.
+    uint32_t alloc(size_t len);
+    void free(uint32_t linear);
+
+    // --allow-port for every call of the session; refuses the hard floor.
+    void allow_ports(PortRange r);
+
+    // --state over an image: replace the RAM with a state file's, or the
+    // state file's bytes of the RAM now. Throws Error(usage) when the
+    // session is not over an image, or for a bad file; `what` names the
+    // option in messages.
+    void load_state(const std::string& path, const std::string& what);
+    std::vector<uint8_t> state_bytes(const std::string& what);
+
+    // Notes for the user, one per line (the fallback at open, a refused
+    // write-back), each given once; "" when none.
+    std::string take_notes();
+
+private:
+    void require_image(const std::string& what) const;
+
+    Source src_;
+    std::optional<Arena> arena_;
+    std::unique_ptr<HostSync> sync_;
+    uint64_t image_id_ = 0;
+    std::vector<PortRange> allowed_;
+    std::string notes_;
+};
+
+}  // namespace biosx::lib
