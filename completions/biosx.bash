@@ -3,7 +3,7 @@ _biosx() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            int|call|caps|dump-vmcs|memmap|completion) cmd=${COMP_WORDS[i]}; break ;;
+            int|call|batch|caps|dump-vmcs|memmap|completion) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $prev in
@@ -108,6 +108,11 @@ _biosx() {
                 --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
             esac
             words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --pass-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
+        batch)
+            case $prev in
+                --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+            esac
+            words='--help -h --state --fail-on-carry --help -h --version --image --backend --json' ;;
         caps)
             case $prev in
                 --cpu) return ;;
@@ -130,7 +135,7 @@ _biosx() {
             case $prev in
             esac
             words='bash zsh fish --help -h --help -h --version --image --backend --json' ;;
-        *) words='int call caps dump-vmcs memmap completion --help -h --version --image --backend --json' ;;
+        *) words='int call batch caps dump-vmcs memmap completion --help -h --version --image --backend --json' ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

@@ -18,6 +18,7 @@ _biosx() {
     cmds=(
       'int:Run a BIOS interrupt handler (INT VECTOR) and print the registers'
       'call:Far-call a real-mode entry point SEG:OFF that returns with RETF'
+      'batch:Run many calls in one session: JSON Lines in, one biosx.run object per line out'
       'caps:Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and which biosx strategy it allows'
       'dump-vmcs:The VMCS of the last vmx run: every field named, grouped and decoded (needs biosx.ko)'
       'memmap:Show what the first MiB holds: map, IVT, BDA, option ROMs, BIOS tables, E820'
@@ -135,6 +136,13 @@ _biosx() {
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
         '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
+        '*:argument:' ;;
+    batch)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
+        '--fail-on-carry[A call that returns CF=1 counts as failed (exit code 5)]' \
         '*:argument:' ;;
     caps)
       _arguments $global_opts \

@@ -49,5 +49,6 @@ void setup_caps(CLI::App& app);
 void setup_dump_vmcs(CLI::App& app);
 void setup_memmap(CLI::App& app);
 void setup_completion(CLI::App& app);
+void setup_batch(CLI::App& app);
 
 }  // namespace biosx::cli

@@ -27,6 +27,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"int", biosx::cli::setup_int},
     {"call", biosx::cli::setup_call},
+    {"batch", biosx::cli::setup_batch},
     {"caps", biosx::cli::setup_caps},
     {"dump-vmcs", biosx::cli::setup_dump_vmcs},
     {"memmap", biosx::cli::setup_memmap},

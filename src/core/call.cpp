@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/json_fill.h"
 #include "core/format.h"
 #include "x86/realmode.h"
 
@@ -148,81 +149,106 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
     return out;
 }
 
-nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
+namespace {
+
+// Sets or removes the optional member `key`.
+template <class V>
+void optional_member(nlohmann::json& j, std::string_view key, bool present, V&& v)
+{
+    if (present)
+        member(j, key) = std::forward<V>(v);
+    else if (auto it = j.find(key); it != j.end())
+        j.erase(it);
+}
+
+}  // namespace
+
+void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& out)
 {
     using nlohmann::json;
     const RunResult& res = out.result;
-    json j;
-    j["schema"] = "biosx.run";
-    j["schema_version"] = kJsonSchemaVersion;
-    if (out.entry.kind == Entry::Kind::interrupt)
-        j["entry"] = {{"kind", "int"}, {"vector", out.entry.vector}};
-    else
-        j["entry"] = {{"kind", "call"},
-                      {"segment", out.entry.seg},
-                      {"offset", out.entry.off},
-                      {"linear", (uint32_t{out.entry.seg} << 4) + out.entry.off}};
-    j["backend"] = res.backend;
-    if (!res.strategy.empty()) j["strategy"] = res.strategy;
-    j["source"] = out.source;
-    j["in"] = to_json(out.in);
-    j["out"] = to_json(res.regs);
-    j["flags_in"] = decode_eflags(out.in[Reg::eflags]);
-    j["flags_out"] = decode_eflags(res.regs[Reg::eflags]);
-    json changed = json::array();
+    member(j, "schema") = "biosx.run";
+    member(j, "schema_version") = kJsonSchemaVersion;
+    json& entry = member(j, "entry");
+    if (!entry.is_object() || entry.size() != (out.entry.kind == Entry::Kind::interrupt ? 2u : 4u))
+        entry = json::object();
+    if (out.entry.kind == Entry::Kind::interrupt) {
+        member(entry, "kind") = "int";
+        member(entry, "vector") = out.entry.vector;
+    } else {
+        member(entry, "kind") = "call";
+        member(entry, "segment") = out.entry.seg;
+        member(entry, "offset") = out.entry.off;
+        member(entry, "linear") = (uint32_t{out.entry.seg} << 4) + out.entry.off;
+    }
+    member(j, "backend") = res.backend;
+    optional_member(j, "strategy", !res.strategy.empty(), res.strategy);
+    member(j, "source") = out.source;
+    fill_json(member(j, "in"), out.in);
+    fill_json(member(j, "out"), res.regs);
+    fill_eflags(member(j, "flags_in"), out.in[Reg::eflags]);
+    fill_eflags(member(j, "flags_out"), res.regs[Reg::eflags]);
+    json& changed = empty_array(j, "changed");
     for (int i = 0; i < kRegCount; ++i)
-        if (out.in.v[i] != res.regs.v[i]) changed.push_back(std::string(reg_name(static_cast<Reg>(i))));
-    j["changed"] = changed;
-    j["carry"] = (res.regs[Reg::eflags] & 1) != 0;
-    json end = {{"kind", std::string(end_kind_name(res.end.kind))},
-                {"completed", res.end.kind == EndKind::return_trap},
-                {"message", res.end.message}};
-    if (res.end.vector >= 0) end["vector"] = res.end.vector;
-    if (res.end.error_code >= 0) end["error_code"] = res.end.error_code;
-    if (res.end.kind == EndKind::ept_violation || res.end.kind == EndKind::bad_memory)
-        end["address"] = res.end.address;
-    j["end"] = end;
-    json counts = {{"instructions", res.instructions}, {"exits", res.exits}};
-    if (!res.exits_by_reason.empty()) counts["exits_by_reason"] = res.exits_by_reason;
-    if (res.tsc_cycles) counts["tsc_cycles"] = res.tsc_cycles;
-    j["counts"] = counts;
-    j["elapsed_us"] = static_cast<uint64_t>(res.elapsed_s * 1e6 + 0.5);
-    json bufs = json::array();
+        if (out.in.v[i] != res.regs.v[i]) changed.push_back(reg_name(static_cast<Reg>(i)));
+    member(j, "carry") = (res.regs[Reg::eflags] & 1) != 0;
+    json& end = member(j, "end");
+    member(end, "kind") = end_kind_name(res.end.kind);
+    member(end, "completed") = res.end.kind == EndKind::return_trap;
+    member(end, "message") = res.end.message;
+    optional_member(end, "vector", res.end.vector >= 0, res.end.vector);
+    optional_member(end, "error_code", res.end.error_code >= 0, res.end.error_code);
+    optional_member(end, "address", res.end.kind == EndKind::ept_violation || res.end.kind == EndKind::bad_memory,
+                    res.end.address);
+    json& counts = member(j, "counts");
+    member(counts, "instructions") = res.instructions;
+    member(counts, "exits") = res.exits;
+    optional_member(counts, "exits_by_reason", !res.exits_by_reason.empty(), res.exits_by_reason);
+    optional_member(counts, "tsc_cycles", res.tsc_cycles != 0, res.tsc_cycles);
+    member(j, "elapsed_us") = static_cast<uint64_t>(res.elapsed_s * 1e6 + 0.5);
+    json& bufs = empty_array(j, "buffers");
     for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i)
         bufs.push_back({{"segment", spec.reads[i].seg},
                         {"offset", spec.reads[i].off},
                         {"linear", spec.reads[i].linear},
                         {"length", spec.reads[i].len},
                         {"hex", hex_string(out.read_back[i])}});
-    j["buffers"] = bufs;
-    json io = json::array();
-    for (const auto& a : res.io)
-        io.push_back({{"port", a.port},
-                      {"dir", a.write ? "out" : "in"},
-                      {"size", a.size},
-                      {"value", a.value},
-                      {"disposition", std::string(disposition_name(a.disposition))}});
-    j["io_count"] = res.io.size();
-    json ports = json::array();
+    member(j, "io_count") = res.io.size();
+    json& ports = empty_array(j, "io_ports");
     for (const auto& c : res.port_counts)
         ports.push_back({{"port", hex(c.port, 4)},
                          {"dir", c.write ? "out" : "in"},
                          {"disposition", std::string(disposition_name(c.disposition))},
                          {"count", c.count}});
-    j["io_ports"] = ports;
-    if (res.port_counts_lost) j["io_ports_lost"] = res.port_counts_lost;
-    if (spec.req.log_io) j["io"] = io;
+    optional_member(j, "io_ports_lost", res.port_counts_lost != 0, res.port_counts_lost);
+    if (spec.req.log_io) {
+        json& io = empty_array(j, "io");
+        for (const auto& a : res.io)
+            io.push_back({{"port", a.port},
+                          {"dir", a.write ? "out" : "in"},
+                          {"size", a.size},
+                          {"value", a.value},
+                          {"disposition", std::string(disposition_name(a.disposition))}});
+    } else {
+        optional_member(j, "io", false, 0);
+    }
     if (res.msr_count) {
-        json msrs = json::array();
+        json& msrs = empty_array(j, "msr");
         for (const auto& m : res.msrs)
             msrs.push_back({{"index", m.index},
                             {"dir", m.write ? "wrmsr" : "rdmsr"},
                             {"value", m.value},
                             {"value_hex", hex(m.value, 16)},
                             {"disposition", m.write ? "dropped" : m.host_value ? "host" : "virtual"}});
-        j["msr_count"] = res.msr_count;
-        j["msr"] = msrs;
     }
+    optional_member(j, "msr_count", res.msr_count != 0, res.msr_count);
+    if (!res.msr_count) optional_member(j, "msr", false, 0);
+}
+
+nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
+{
+    nlohmann::json j = nlohmann::json::object();
+    fill_call_json(j, spec, out);
     return j;
 }
 

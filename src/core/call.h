@@ -54,6 +54,10 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec);
 
 // The documented JSON object of one run (docs/json-schema.md).
 nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out);
+// The same object written into `j`, which may hold an earlier call's: its
+// members are reused in place and those this call lacks are removed
+// (core/json_fill.h). A batch of calls allocates once, not once per call.
+void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& out);
 inline constexpr int kJsonSchemaVersion = 2;
 
 }  // namespace biosx

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/json_fill.h"
+
 #include "core/error.h"
 #include "core/format.h"
 
@@ -143,10 +145,15 @@ std::vector<RegAssignment> parse_regs_json(std::string_view text, std::string_vi
     return out;
 }
 
+void fill_json(nlohmann::json& j, const Registers& regs)
+{
+    for (int i = 0; i < kRegCount; ++i) member(j, kNames[i]) = regs.v[i];
+}
+
 nlohmann::json to_json(const Registers& regs)
 {
     nlohmann::json j = nlohmann::json::object();
-    for (int i = 0; i < kRegCount; ++i) j[std::string(kNames[i])] = regs.v[i];
+    fill_json(j, regs);
     return j;
 }
 
@@ -159,11 +166,16 @@ const std::vector<FlagBit>& eflags_bits()
     return bits;
 }
 
+void fill_eflags(nlohmann::json& j, uint32_t eflags)
+{
+    for (const auto& f : eflags_bits()) member(j, f.name) = ((eflags >> f.bit) & 1) != 0;
+    member(j, "iopl") = (eflags >> 12) & 3;
+}
+
 nlohmann::json decode_eflags(uint32_t eflags)
 {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& f : eflags_bits()) j[std::string(f.name)] = ((eflags >> f.bit) & 1) != 0;
-    j["iopl"] = (eflags >> 12) & 3;
+    fill_eflags(j, eflags);
     return j;
 }
 

@@ -68,6 +68,8 @@ std::vector<RegAssignment> parse_regs_json(std::string_view text, std::string_vi
 
 // The registers as {"eax": 0, ...}: JSON numbers (they fit in 32 bits).
 nlohmann::json to_json(const Registers& regs);
+// The same written into `j`, reusing its members (core/json_fill.h).
+void fill_json(nlohmann::json& j, const Registers& regs);
 
 // EFLAGS bits by their conventional names.
 struct FlagBit {
@@ -76,5 +78,6 @@ struct FlagBit {
 };
 const std::vector<FlagBit>& eflags_bits();
 nlohmann::json decode_eflags(uint32_t eflags);
+void fill_eflags(nlohmann::json& j, uint32_t eflags);
 
 }  // namespace biosx

@@ -59,8 +59,9 @@ public:
 
     // --state over an image: replace the RAM with a state file's, or the
     // state file's bytes of the RAM now. Throws Error(usage) when the
-    // session is not over an image, or for a bad file; `what` names the
-    // option in messages.
+    // session is not over an image (require_image() checks only that), or
+    // for a bad file; `what` names the option in messages.
+    void require_image(const std::string& what) const;
     void load_state(const std::string& path, const std::string& what);
     std::vector<uint8_t> state_bytes(const std::string& what);
 
@@ -69,8 +70,6 @@ public:
     std::string take_notes();
 
 private:
-    void require_image(const std::string& what) const;
-
     Source src_;
     std::optional<Arena> arena_;
     std::unique_ptr<HostSync> sync_;
