@@ -31,19 +31,22 @@ public:
     void before(Memory& mem);
     // Writes every byte that differs from what before() saw, in runs of
     // changed bytes, and reads each run back. Returns "" or one line for
-    // the user when the kernel refused (lockdown, permissions, a RAM page
-    // CONFIG_STRICT_DEVMEM keeps from /dev/mem); after a refusal it stops
-    // trying for the rest of the session.
+    // the user when the kernel refused: for the whole device (lockdown,
+    // permissions) it stops trying for the rest of the session; for one
+    // range (the EBDA on a page CONFIG_STRICT_DEVMEM treats as RAM) it
+    // stops trying that range and keeps the others.
     std::string after(Memory& mem);
     // Bytes written back so far (for tests and the documentation's figures).
     uint64_t written() const { return written_; }
 
 private:
-    std::string refuse(const std::string& why);
+    // One line for the user: why the write-back stopped, and lockdown if raised.
+    std::string refusal_note(const std::string& why);
 
     std::string device_;
     int fd_ = -1;
     bool gave_up_ = false;
+    std::vector<uint32_t> refused_;  // starts of ranges the kernel does not keep
     uint64_t written_ = 0;
     std::vector<SyncRange> ranges_;
     std::vector<uint8_t> saved_;

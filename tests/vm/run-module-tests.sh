@@ -37,7 +37,7 @@ gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
 for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
-cp "$here/hardening-tests.sh" "$files/"
+cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$files/"
 # Knobs of hardening-tests.sh, from the environment (defaults there).
 for v in HARDENING_SECTIONS HOSTILE_SEED HOSTILE_RUNS HOSTILE_CYCLES HOSTILE_ARGS SMP_RUNS SMP_KVM_CYCLES; do
     eval "[ -z \"\${$v:-}\" ] || echo \"$v='\$$v'\""

@@ -1,0 +1,39 @@
+# session-tests.sh - issue 13 in the guest, sourced by module-tests.sh (one
+# more section of the existing boots, no boot of its own): a mode set
+# through biosx is the machine's. With the adapter's own registers as
+# witness (VGA graphics controller register 6, bit 0: graphics, read
+# through /dev/port), INT 10h AH=00h through each backend is reported by
+# AH=0Fh in the same session (`biosx batch`), by the next biosx process on
+# either backend, and by the real BDA (0x449, through /dev/mem): the
+# session wrote its BDA changes back to the machine. Busybox sh.
+
+# vga_graphics: 1 when the adapter is in a graphics mode, 0 in text.
+vga_graphics() {
+    printf '\006' | dd of=/dev/port bs=1 seek=$((0x3ce)) count=1 conv=notrunc 2> /dev/null
+    echo $(($(dd if=/dev/port bs=1 skip=$((0x3cf)) count=1 2> /dev/null | hexdump -e '1/1 "%u"') & 1))
+}
+# mode_of JSON-LINE: AL of a run object, in hex.
+mode_of() { printf '0x%02x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"eax":\([0-9]*\).*/\1/') & 0x7f)); }
+bda_mode() { printf '0x%02x' $(($(read_mem16 0x449) & 0xff)); }
+
+# session_mode BACKEND MODE: set MODE and ask for it in one session; the
+# witness, the real BDA and a new process on each backend must agree.
+session_mode() {
+    sm_b=$1 sm_m=$2
+    printf '{"int":"0x10","regs":{"ax":"%s"}}\n{"int":"0x10","regs":{"ax":"0x0f00"}}\n' "$sm_m" |
+        $B --backend "$sm_b" batch > /tmp/session.out 2> /tmp/session.err
+    echo "batch on $sm_b, mode $sm_m: rc $? $(cat /tmp/session.err)"
+    check_eq "session-$sm_b-$sm_m-same-session" "$(mode_of "$(sed -n 2p /tmp/session.out)")" "$sm_m"
+    check_eq "session-$sm_b-$sm_m-adapter" "$(vga_graphics)" "$([ "$sm_m" = 0x03 ] && echo 0 || echo 1)"
+    check_eq "session-$sm_b-$sm_m-real-bda" "$(bda_mode)" "$sm_m"
+    for sm_next in vmx emu; do
+        j=$($B --backend $sm_next int 0x10 --ax 0x0f00 --json | tr -d ' \n')
+        check_eq "session-$sm_b-$sm_m-next-$sm_next" "$(mode_of "$j")" "$sm_m"
+    done
+}
+
+echo "adapter before: graphics=$(vga_graphics), BDA mode $(bda_mode)"
+session_mode vmx 0x13
+session_mode vmx 0x03
+session_mode emu 0x13
+session_mode emu 0x03
