@@ -57,9 +57,10 @@ _biosx() {
                 --timeout) return ;;
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
                 --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
             esac
-            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --pass-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
+            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --pass-io --allow-port --trace --trace-file --fail-on-carry --state --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
         call)
             case $prev in
                 --eax) return ;;
@@ -105,9 +106,10 @@ _biosx() {
                 --timeout) return ;;
                 --allow-port) return ;;
                 --trace-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
                 --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
             esac
-            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --pass-io --allow-port --trace --trace-file --fail-on-carry --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
+            words='--help -h --eax --ebx --ecx --edx --esi --edi --ebp --esp --eip --eflags --cs --ds --es --fs --gs --ss --ax --bx --cx --dx --si --di --bp --sp --ip --flags --ah --al --bh --bl --ch --cl --dh --dl --regs --regs-file --write --read --read-to --max-instructions --timeout --io-log --virtual-io --pass-io --allow-port --trace --trace-file --fail-on-carry --state --strategy --dump-vmcs --help -h --version --image --backend --json' ;;
         batch)
             case $prev in
                 --state) COMPREPLY=($(compgen -f -- "$cur")); return ;;

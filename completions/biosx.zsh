@@ -79,6 +79,7 @@ _biosx() {
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
+        '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
         '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
         '*:argument:' ;;
@@ -134,6 +135,7 @@ _biosx() {
         '--trace[Trace every instruction (CS:IP, disassembly) and I/O access to stderr]' \
         '--trace-file[With --trace: write the trace to FILE instead of stderr]:file:_files' \
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
+        '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
         '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
         '*:argument:' ;;

@@ -1,5 +1,6 @@
 // cmd_run.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
-// and buffers, call the core, print the outcome. Userspace CLI.
+// and buffers, run the call in a libbiosx session (the same code path a
+// program takes), print the outcome. Userspace CLI.
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "cli/common.h"
 #include "cli/print_run.h"
+#include "cli/session.h"
 #include "core/call.h"
 #include "core/error.h"
 #include "core/files.h"
@@ -24,7 +26,7 @@ struct RunOptions {
     std::map<std::string, std::vector<std::string>> reg_flags;  // alias -> values given
     std::string regs_json, regs_file;
     std::vector<std::string> writes, reads, allow_ports;
-    std::string read_to, trace_file, strategy = "auto";
+    std::string read_to, trace_file, strategy = "auto", state;
     bool trace = false, io_log = false, fail_on_carry = false, virtual_io = false, pass_io = false,
          dump_vmcs = false, test_bad_entry = false;
     std::string max_instructions, timeout;
@@ -99,16 +101,17 @@ void run(const RunOptions& o, Entry::Kind kind)
     // options say; over the host the table applies, with --virtual-io,
     // --pass-io and --allow-port.
     spec.req.io.allow = parse_allowed(o.allow_ports, *host_port_map());
-    Source src = open_source_from_globals();
-    if (o.dump_vmcs && src.backend->name() != "vmx") {
+    auto session = open_session_from_globals();
+    const std::string backend = session->backend().name();
+    if (o.dump_vmcs && backend != "vmx") {
         bool chosen = !globals().image.empty() || globals().backend == "emu";
         fail(chosen ? ErrorKind::usage : ErrorKind::environment,
-             "--dump-vmcs needs the vmx backend, and this run would use " + src.backend->name() +
+             "--dump-vmcs needs the vmx backend, and this run would use " + backend +
                  (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
     }
-    spec.req.io.virtual_io = src.mem->kind() == MemoryKind::image || o.virtual_io;
-    spec.req.io.pass_io = o.pass_io && !spec.req.io.virtual_io;
-    if (spec.req.io.virtual_io) spec.req.io.allow.clear();
+    // The session applies the source's rule: over an image every port is virtual.
+    spec.req.io.virtual_io = o.virtual_io;
+    spec.req.io.pass_io = o.pass_io;
 
     // Outputs last of all checks: never a file this command reads.
     std::optional<OutputFile> trace, read_to;
@@ -121,12 +124,16 @@ void run(const RunOptions& o, Entry::Kind kind)
         }
     }
     if (!o.read_to.empty()) read_to.emplace(o.read_to, "--read-to");
+    std::optional<StateFile> state;
+    if (!o.state.empty()) state.emplace(*session, o.state);
 
-    CallOutcome out = run_call(*src.backend, *src.mem, spec);
+    CallOutcome out = session->call(spec);
+    print_notes(*session);
     std::optional<vmx::VmcsRecord> vmcs;
     if (o.dump_vmcs) vmcs = vmx::fetch_last_vmcs();
 
     if (trace) trace->commit();
+    if (state) state->save();
     if (read_to) {
         for (const auto& b : out.read_back) read_to->write(b);
         read_to->commit();
@@ -185,6 +192,7 @@ void add_run_options(CLI::App* sub, RunOptions& o)
     sub->add_option("--trace-file", o.trace_file, "With --trace: write the trace to FILE instead of stderr")
         ->type_name("FILE")->group("Debugging");
     sub->add_flag("--fail-on-carry", o.fail_on_carry, "Exit with code 5 when the call returns CF=1");
+    add_state_option(sub, o.state);
     sub->add_option("--strategy", o.strategy,
                     "vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86")
         ->check(CLI::IsMember({"auto", "unrestricted", "vm86"}))
