@@ -37,3 +37,24 @@ session_mode vmx 0x13
 session_mode vmx 0x03
 session_mode emu 0x13
 session_mode emu 0x03
+
+# One session on vmx against one process per call: every INT 11h of a
+# batch is still one VM exit (checked); the rates are printed as TIMING
+# lines (figures for docs/performance.md, not checks).
+uptime_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\2/' /proc/uptime; }
+n=500
+i=0
+while [ $i -lt $n ]; do echo '{"int":"0x11"}'; i=$((i + 1)); done > /tmp/int11.jsonl
+t0=$(uptime_cs)
+$B --backend vmx batch /tmp/int11.jsonl > /tmp/int11.out
+t1=$(uptime_cs)
+check_eq session-vmx-batch-answers "$(grep -c '"completed":true' /tmp/int11.out)" $n
+check_eq session-vmx-batch-one-exit-each "$(grep -c '"exits":1,' /tmp/int11.out)" $n
+p=20
+i=0
+t2=$(uptime_cs)
+while [ $i -lt $p ]; do $B --backend vmx int 0x11 > /dev/null; i=$((i + 1)); done
+t3=$(uptime_cs)
+echo "vmx INT 11h: batch of $n in $((t1 - t0))0 ms, $p processes in $((t3 - t2))0 ms"
+echo "TIMING session_vmx_batch_500 $(((t1 - t0) / 100)).$(printf '%02d' $(((t1 - t0) % 100)))"
+echo "TIMING session_vmx_processes_20 $(((t3 - t2) / 100)).$(printf '%02d' $(((t3 - t2) % 100)))"
