@@ -33,6 +33,18 @@ for i, t in enumerate(['{"eax":"0xe820","edx":"0x534d4150","ecx":24,"es":0,"di":
                        '{"cl":"0b1010","ch":"ffh","ecx":4294967295}', '{"ax":{"ax":1}}']):
     seed("regs_json", f"s{i}", t)
 
+# batch_line: one `biosx batch` line; byte 0 bit 0 set feeds the rest to the
+# state-file check instead.
+for i, t in enumerate(['{"int":"0x11"}', '{"int":16,"regs":{"ax":"0x4f00","es":"0x1000","di":0},'
+                       '"write":["1000:0000=56424532"],"read":["1000:0000:512"],"id":[1,{"a":null}]}',
+                       '{"call":"c000:0003","max_instructions":"1000","timeout":0.5,"io_log":true}',
+                       '{"int":1,"int":2}', '{"int":"0x11","regs":{"ax":1,"ax":2}}', '{"int":"0x11","call":"0:0"}',
+                       '{"x":{"y":{"z":[1,2,{"w":1,"w":2}]}}}', '{"int":"0x11","write":"0000:0600=90"}',
+                       '{"int":"0x11","timeout":1e999}', '{"int":"0x11","virtual_io":1}', "", "[", '"int"']):
+    seed("batch_line", f"s{i}", b"\0" + t.encode())
+seed("batch_line", "state-short", b"\1BIOSXST1" + bytes(23))
+seed("batch_line", "state-header", b"\1BIOSXST1" + struct.pack("<IIQQ", 1, 0xA0000, 0, 0) + bytes(64))
+
 for i, t in enumerate(["0000:7e00=56424532\n0000:7e00:24", "c000:0003", "ffff:fff0:64", "0x0700:0h=00 11 22",
                        "0000:0600=EBFE", "0000:7bfa=0102\n0000:7bf0:16", "f000:ffff=0102", "zz:0003",
                        "0000:0400:0", "1000:0000:1048576"]):
