@@ -440,7 +440,7 @@ struct biosx_io_access {
  * vmx the accesses that exited (all of them with BIOSX_REQ_LOG_IO).
  * Return: BIOSX_OK, or BIOSX_ERR_USAGE when @index is past the log.
  */
-BIOSX_API int biosx_io_log(const struct biosx_session *s, size_t index, struct biosx_io_access *a);
+BIOSX_API int biosx_io_log(struct biosx_session *s, size_t index, struct biosx_io_access *a);
 
 /**
  * biosx_result_json() - the last call as the biosx.run JSON object that

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,13 @@ struct Known {
     std::string what;
 };
 // This process is one command: what it reads and what it writes so far.
+// libbiosx sessions may open files from several threads: one lock for both
+// lists, held only while they are read or changed.
+std::mutex& registry_lock()
+{
+    static std::mutex m;
+    return m;
+}
 std::vector<Known>& inputs()
 {
     static std::vector<Known> v;
@@ -58,8 +66,17 @@ const char* file_type(mode_t m)
     return "not a regular file";
 }
 
+bool known_input(const struct stat& st)
+{
+    std::lock_guard lock(registry_lock());
+    for (const auto& k : inputs())
+        if (k.dev == st.st_dev && k.ino == st.st_ino) return true;
+    return false;
+}
+
 void remember_input(const struct stat& st, const std::string& what)
 {
+    std::lock_guard lock(registry_lock());
     for (const auto& k : inputs())
         if (k.dev == st.st_dev && k.ino == st.st_ino) return;
     inputs().push_back({st.st_dev, st.st_ino, what});
@@ -145,10 +162,13 @@ std::vector<uint8_t> read_input(const std::string& path, const std::string& what
 
 std::vector<uint8_t> read_replaced_input(const std::string& path, const std::string& what, size_t max)
 {
-    const size_t known = inputs().size();
+    struct stat st{};
+    const bool was_input = ::stat(path.c_str(), &st) == 0 && known_input(st);
     auto bytes = read_input(path, what, false, max);
-    // remember_input() appends only a file not seen before.
-    if (inputs().size() > known) inputs().pop_back();
+    if (!was_input && ::stat(path.c_str(), &st) == 0) {
+        std::lock_guard lock(registry_lock());
+        std::erase_if(inputs(), [&](const Known& k) { return k.dev == st.st_dev && k.ino == st.st_ino; });
+    }
     return bytes;
 }
 
@@ -160,6 +180,7 @@ void note_input_fd(int fd, const std::string& what)
 
 void clear_inputs()
 {
+    std::lock_guard lock(registry_lock());
     inputs().clear();
     output_targets().clear();
 }
@@ -186,10 +207,12 @@ OutputFile::OutputFile(std::string path, std::string what) : path_(std::move(pat
     if (exists && !S_ISREG(st.st_mode))
         fail(ErrorKind::usage, w + ": " + file_type(st.st_mode) +
                                    "; biosx writes regular files (or /dev/null, /dev/stdout, /dev/stderr)");
-    if (exists)
+    if (exists) {
+        std::lock_guard lock(registry_lock());
         for (const auto& k : inputs())
             if (k.dev == st.st_dev && k.ino == st.st_ino)
                 fail(ErrorKind::usage, w + ": this command reads that file (" + k.what + "); write elsewhere");
+    }
 
     // The target by its real name: a symlink's file is replaced, not the link.
     std::string dir = dir_of(path_);
@@ -206,8 +229,11 @@ OutputFile::OutputFile(std::string path, std::string what) : path_(std::move(pat
         target_ = real_path(dir) + "/" + base_of(path_);
         dir = dir_of(target_);
     }
-    for (const auto& t : output_targets())
-        if (t == target_) fail(ErrorKind::usage, w + ": another output of this command writes that file");
+    {
+        std::lock_guard lock(registry_lock());
+        for (const auto& t : output_targets())
+            if (t == target_) fail(ErrorKind::usage, w + ": another output of this command writes that file");
+    }
 
     tmp_ = dir + "/." + base_of(target_) + ".biosx-XXXXXX";
     int fd = ::mkostemp(tmp_.data(), O_CLOEXEC);
@@ -234,12 +260,16 @@ OutputFile::OutputFile(std::string path, std::string what) : path_(std::move(pat
         tmp_.clear();
         fail(ErrorKind::environment, w + ": " + errno_text(e));
     }
+    std::lock_guard lock(registry_lock());
     output_targets().push_back(target_);
 }
 
 OutputFile::~OutputFile()
 {
-    std::erase(output_targets(), target_);
+    {
+        std::lock_guard lock(registry_lock());
+        std::erase(output_targets(), target_);
+    }
     if (f_) std::fclose(f_);
     if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
 }

@@ -347,10 +347,9 @@ int biosx_allow_ports(biosx_session* s, uint16_t first, uint16_t last)
     });
 }
 
-int biosx_io_log(const biosx_session* s, size_t index, biosx_io_access* a)
+int biosx_io_log(biosx_session* s, size_t index, biosx_io_access* a)
 {
-    auto* w = const_cast<biosx_session*>(s);
-    return guard(w, [&] {
+    return guard(s, [&] {
         if (!s->has_last || index >= s->last.result.io.size())
             bad("biosx_io_log: access " + std::to_string(index) + " is past the last call's log (" +
                 std::to_string(s->has_last ? s->last.result.io.size() : 0) + " accesses)");

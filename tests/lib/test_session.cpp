@@ -10,6 +10,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -314,4 +315,37 @@ TEST_CASE("the last call as JSON and its port accesses")
     CHECK(a.disposition == BIOSX_ACCESS_VIRTUAL);  // over an image, always
     CHECK((a.size == 1 || a.size == 2 || a.size == 4));
     CHECK(biosx_io_log(s, n, &a) == BIOSX_ERR_USAGE);
+}
+
+TEST_CASE("sessions in different threads run at the same time, each with its own state")
+{
+    // Each thread opens its own session, sets its own mode, and finds it
+    // again on every round (doctest's checks are not thread-safe: count).
+    int wrong[2] = {0, 0};
+    auto work = [&](int t) {
+        biosx_open_options o;
+        biosx_open_options_init(&o);
+        o.image = BIOSX_SNAPSHOT;
+        biosx_session* s = nullptr;
+        if (biosx_session_open(&s, &o) != BIOSX_OK) {
+            wrong[t] = -1;
+            return;
+        }
+        const uint32_t mine = t ? 0x13 : 0x12;
+        for (int i = 0; i < 200; ++i) {
+            biosx_registers r;
+            biosx_registers_init(&r);
+            r.eax = i % 2 ? mine : 0x03;
+            biosx_int(s, 0x10, &r);
+            biosx_registers_init(&r);
+            r.eax = 0x0f00;
+            if (biosx_int(s, 0x10, &r) != BIOSX_OK || (r.eax & 0x7f) != (i % 2 ? mine : 0x03)) ++wrong[t];
+        }
+        biosx_session_close(s);
+    };
+    std::thread a(work, 0), b(work, 1);
+    a.join();
+    b.join();
+    CHECK(wrong[0] == 0);
+    CHECK(wrong[1] == 0);
 }
