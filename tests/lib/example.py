@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""example.py CC INCLUDE_DIR LIB_DIR BIOSX IMAGE EXAMPLE.c
+"""example.py CC CXX INCLUDE_DIR LIB_DIR BIOSX IMAGE EXAMPLE.c [LDFLAGS...]
 
-The example of docs/library.md builds as strict C99 against the public
-header and libbiosx.so, stays under 40 lines, and lists the VBE modes of
+The example of docs/library.md compiles as strict C99 against the public
+header (CC), links against libbiosx.so (by the C++ driver CXX, with
+LDFLAGS: the sanitizers' runtime when the library is built with them),
+stays under 40 lines, and lists the VBE modes of
 the image's video BIOS exactly as `biosx int 0x10` finds them one process
 per call (4F00h for the list, 4F01h per mode), including the standard VESA
 modes with their standard resolutions.
@@ -29,14 +31,16 @@ def cli(biosx, image, *args):
 
 
 def main():
-    cc, inc, libdir, biosx, image, example = sys.argv[1:7]
+    cc, cxx, inc, libdir, biosx, image, example = sys.argv[1:8]
+    ldflags = sys.argv[8:]
     lines = open(example).read().count("\n")
     if lines >= 40:
         raise SystemExit(f"FAIL: {example} has {lines} lines, the docs promise under 40")
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "vbe-modes")
-        subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", inc, example,
-                        "-L", libdir, "-lbiosx", "-Wl,-rpath," + libdir, "-o", exe], check=True)
+        exe, obj = os.path.join(tmp, "vbe-modes"), os.path.join(tmp, "vbe-modes.o")
+        subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", inc, "-c", example,
+                        "-o", obj], check=True)
+        subprocess.run([cxx, obj, "-L", libdir, "-lbiosx", "-Wl,-rpath," + libdir, *ldflags, "-o", exe], check=True)
         got = subprocess.run([exe, image], check=True, capture_output=True, text=True).stdout.splitlines()
 
     # The same answers, one process per call, decoded here.
