@@ -1,6 +1,8 @@
 // registers.cpp - register names, aliases, parsing and JSON. Userspace.
 #include "core/registers.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -145,9 +147,41 @@ std::vector<RegAssignment> parse_regs_json(std::string_view text, std::string_vi
     return out;
 }
 
+namespace {
+
+// Writes values[k] under names[k] into `j`. An object that already holds
+// exactly these names (the previous call's) is walked in its own sorted
+// order, one comparison per member instead of a search; anything else is
+// rebuilt.
+template <size_t N, class V>
+void fill_named(nlohmann::json& j, const std::array<std::string_view, N>& names, const V& value)
+{
+    static const std::array<size_t, N> order = [&] {
+        std::array<size_t, N> o;
+        for (size_t k = 0; k < N; ++k) o[k] = k;
+        std::sort(o.begin(), o.end(), [&](size_t a, size_t b) { return names[a] < names[b]; });
+        return o;
+    }();
+    if (j.is_object() && j.size() == N) {
+        auto it = j.begin();
+        size_t k = 0;
+        for (; k < N && it.key() == names[order[k]]; ++k, ++it) it.value() = value(order[k]);
+        if (k == N) return;
+    }
+    j = nlohmann::json::object();
+    for (size_t k = 0; k < N; ++k) j[std::string(names[k])] = value(k);
+}
+
+}  // namespace
+
 void fill_json(nlohmann::json& j, const Registers& regs)
 {
-    for (int i = 0; i < kRegCount; ++i) member(j, kNames[i]) = regs.v[i];
+    static const auto names = [] {
+        std::array<std::string_view, kRegCount> n;
+        for (int i = 0; i < kRegCount; ++i) n[i] = kNames[i];
+        return n;
+    }();
+    fill_named(j, names, [&](size_t i) { return regs.v[i]; });
 }
 
 nlohmann::json to_json(const Registers& regs)
@@ -168,8 +202,18 @@ const std::vector<FlagBit>& eflags_bits()
 
 void fill_eflags(nlohmann::json& j, uint32_t eflags)
 {
-    for (const auto& f : eflags_bits()) member(j, f.name) = ((eflags >> f.bit) & 1) != 0;
-    member(j, "iopl") = (eflags >> 12) & 3;
+    // The named bits, then "iopl".
+    constexpr size_t n = 17;
+    static const auto names = [] {
+        std::array<std::string_view, n> a;
+        for (size_t k = 0; k < eflags_bits().size(); ++k) a[k] = eflags_bits()[k].name;
+        a[n - 1] = "iopl";
+        return a;
+    }();
+    fill_named(j, names, [&](size_t k) -> nlohmann::json {
+        if (k == n - 1) return (eflags >> 12) & 3;
+        return ((eflags >> eflags_bits()[k].bit) & 1) != 0;
+    });
 }
 
 nlohmann::json decode_eflags(uint32_t eflags)
