@@ -302,6 +302,7 @@ static int biosx_proc_show(struct seq_file *m, void *v)
 	seq_printf(m, "runs %lld\n", atomic64_read(&biosx_stats.runs));
 	seq_printf(m, "exits %lld\n", atomic64_read(&biosx_stats.exits));
 	biosx_io_proc_show(m);
+	biosx_guest_proc_show(m);
 	return 0;
 }
 
@@ -395,6 +396,7 @@ static int __init biosx_init(void)
 	err = biosx_io_load();	/* the port policy of this host */
 	if (err)
 		goto out_io;
+	biosx_guest_load();	/* the host's low memory each open copies */
 	err = misc_register(&biosx_misc);
 	if (err)
 		goto out_io;
@@ -409,6 +411,7 @@ static int __init biosx_init(void)
 		emergency_slot(true);
 	return 0;
 out_io:
+	biosx_guest_unload();
 	biosx_io_unload();
 	return err;
 }
@@ -420,6 +423,7 @@ static void __exit biosx_exit(void)
 	unregister_reboot_notifier(&biosx_reboot_nb);
 	remove_proc_entry("biosx", NULL);
 	misc_deregister(&biosx_misc);
+	biosx_guest_unload();
 	biosx_io_unload();
 }
 

@@ -79,6 +79,9 @@ extern struct biosx_stats biosx_stats;
 /* biosx_guest.c */
 int biosx_guest_alloc(struct biosx_file *f);
 void biosx_guest_free(struct biosx_file *f);
+void biosx_guest_load(void);
+void biosx_guest_unload(void);
+void biosx_guest_proc_show(struct seq_file *m);
 void biosx_guest_init_memory(struct biosx_file *f);
 u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index);
 u64 biosx_ept_pointer(struct biosx_file *f);
