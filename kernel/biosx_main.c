@@ -375,14 +375,15 @@ static int biosx_module_event(struct notifier_block *nb, unsigned long state, vo
 
 static struct notifier_block biosx_module_nb = { .notifier_call = biosx_module_event };
 
-/* kvm.ko is loaded (it exports kvm_rebooting): kvm_intel holds the slot. */
+/* kvm.ko is loaded (it exports kvm_rebooting): kvm_intel holds the slot.
+ * kvm_rebooting is data: the reference is dropped by name (__symbol_put());
+ * symbol_put_addr() takes function addresses only and BUG()s on any other
+ * (kernel/module/main.c), which loading biosx after kvm_intel hit. */
 static bool kvm_loaded(void)
 {
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
+	if (!__symbol_get("kvm_rebooting"))
 		return false;
-	symbol_put_addr(sym);
+	__symbol_put("kvm_rebooting");
 	return true;
 }
 
