@@ -201,7 +201,7 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                       {"size", a.size},
                       {"value", a.value},
                       {"disposition", std::string(disposition_name(a.disposition))}});
-    j["io_count"] = res.io.size();
+    j["io_count"] = res.io_count;
     json ports = json::array();
     for (const auto& c : res.port_counts)
         ports.push_back({{"port", hex(c.port, 4)},
