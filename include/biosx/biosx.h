@@ -351,12 +351,14 @@ BIOSX_API const char *biosx_end_name(uint32_t end);
  * @exits: vmx: VM exits taken.
  * @elapsed_ns: wall-clock time of the run itself.
  * @exception_vector: BIOSX_ENDED_EXCEPTION: the vector; else -1.
+ * @io_logged: accesses biosx_io_log() lists: the first 65536 of @io_count.
  * @error_code: the exception's error code, or the VM-instruction error; -1
  *	when there is none.
  * @address: BIOSX_ENDED_EPT_VIOLATION, BIOSX_ENDED_BAD_MEMORY: the address.
- * @io_count: port accesses the routine made (those kept in the I/O log:
- *	all of them on emu; on vmx those that exited).
  * @msr_count: vmx: RDMSR/WRMSR the routine executed.
+ * @io_count: port accesses the routine made (emu: all of them; vmx: those
+ *	that exited, all of them with BIOSX_REQ_LOG_IO); a REP INS/OUTS may
+ *	make billions, which are counted, not kept.
  */
 struct biosx_result {
 	uint32_t size;
@@ -366,10 +368,11 @@ struct biosx_result {
 	uint64_t exits;
 	uint64_t elapsed_ns;
 	int32_t exception_vector;
-	uint32_t io_count;
+	uint32_t io_logged;
 	int64_t error_code;
 	uint64_t address;
 	uint64_t msr_count;
+	uint64_t io_count;
 };
 
 /**
@@ -435,9 +438,9 @@ struct biosx_io_access {
 };
 
 /**
- * biosx_io_log() - access @index (0 .. io_count - 1) of the last call, in
- * the order the routine made them. The log holds every access on emu; on
- * vmx the accesses that exited (all of them with BIOSX_REQ_LOG_IO).
+ * biosx_io_log() - access @index (0 .. io_logged - 1) of the last call, in
+ * the order the routine made them: the first 65536 of its accesses (on vmx,
+ * of those that exited; all of them exit with BIOSX_REQ_LOG_IO).
  * Return: BIOSX_OK, or BIOSX_ERR_USAGE when @index is past the log.
  */
 BIOSX_API int biosx_io_log(struct biosx_session *s, size_t index, struct biosx_io_access *a);

@@ -213,7 +213,7 @@ void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& 
                         {"linear", spec.reads[i].linear},
                         {"length", spec.reads[i].len},
                         {"hex", hex_string(out.read_back[i])}});
-    member(j, "io_count") = res.io.size();
+    member(j, "io_count") = res.io_count;
     json& ports = empty_array(j, "io_ports");
     for (const auto& c : res.port_counts)
         ports.push_back({{"port", hex(c.port, 4)},

@@ -152,7 +152,8 @@ void fill_result(const RunResult& res, biosx_result* r)
     full.exits = res.exits;
     full.elapsed_ns = static_cast<uint64_t>(std::llround(res.elapsed_s * 1e9));
     full.exception_vector = res.end.vector;
-    full.io_count = static_cast<uint32_t>(res.io.size());
+    full.io_logged = static_cast<uint32_t>(res.io.size());
+    full.io_count = res.io_count;
     full.error_code = res.end.error_code;
     full.address = res.end.address;
     full.msr_count = res.msr_count;

@@ -310,6 +310,14 @@ TEST_CASE("the last call as JSON and its port accesses")
     CHECK(j["source"] == std::string("image:") + BIOSX_SNAPSHOT);
     const size_t n = j["io_count"].get<size_t>();
     REQUIRE(n > 0);  // the VGA BIOS programs the adapter
+    biosx_request q;
+    biosx_request_init(&q, 0x10);
+    q.regs.eax = 0x13;
+    biosx_result res{};
+    res.size = sizeof res;
+    REQUIRE(biosx_run(s, &q, &res) == BIOSX_OK);
+    CHECK(res.io_count == n);
+    CHECK(res.io_logged == n);  // far below the log's 65536
     biosx_io_access a;
     CHECK(biosx_io_log(s, 0, &a) == BIOSX_OK);
     CHECK(a.disposition == BIOSX_ACCESS_VIRTUAL);  // over an image, always
