@@ -197,14 +197,25 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
 
     if (uint64_t{addr} + size > c->mem_size) [[unlikely]]
         return outside(emu, c, addr, val, kind, size);
+    // One load or store of the access's own width (x86 is little-endian, so
+    // is the host): a copy of a variable length went through the stack byte
+    // by byte and stalled the wider load that read it back.
     uint8_t* p = c->mem + addr;
-    if (kind == X86EMU_MEMIO_W) {
+    const bool w = kind == X86EMU_MEMIO_W;
+    switch (size) {
+    case 1:
+        if (w) *p = static_cast<uint8_t>(*val); else *val = *p;
+        break;
+    case 2: {
+        uint16_t v = static_cast<uint16_t>(*val);
+        if (w) std::memcpy(p, &v, 2); else { std::memcpy(&v, p, 2); *val = v; }
+        break;
+    }
+    default: {
         uint32_t v = *val;
-        std::memcpy(p, &v, size);  // x86 is little-endian, so is the host
-    } else {
-        uint32_t v = 0;
-        std::memcpy(&v, p, size);
-        *val = v;
+        if (w) std::memcpy(p, &v, 4); else { std::memcpy(&v, p, 4); *val = v; }
+        break;
+    }
     }
     return 0;
 }
