@@ -6,6 +6,7 @@
 #include <x86emu.h>
 
 #include "core/backend.h"
+#include "core/backend/host_fpe.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/io_host.h"
@@ -164,6 +165,20 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
     return 0;
 }
 
+// Ends the run by CPU exception `num` of the instruction at saved CS:EIP.
+void end_by_exception(x86emu_t* emu, u8 num)
+{
+    static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+                                  "#BR bound range", "#UD invalid opcode", "#NM device not available",
+                                  "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+                                  "#NP segment not present", "#SS stack fault", "#GP general protection",
+                                  "#PF page fault"};
+    std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
+    end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
+                                         seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
+    ctx(emu)->result->end.vector = num;
+}
+
 // Software INT n inside the BIOS goes through the guest IVT as on a CPU;
 // a CPU exception ends the run, as the vmx backend's exception bitmap does.
 int on_intr(x86emu_t* emu, u8 num, unsigned type)
@@ -171,17 +186,8 @@ int on_intr(x86emu_t* emu, u8 num, unsigned type)
     // libx86emu raises #DE as a "soft" interrupt with INTR_MODE_RESTART;
     // software INT n and INT3 never carry RESTART.
     if ((type & 0xff) == INTR_TYPE_FAULT || (type & INTR_MODE_RESTART)) {
-        static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-                                      "#BR bound range", "#UD invalid opcode", "#NM device not available",
-                                      "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-                                      "#NP segment not present", "#SS stack fault", "#GP general protection",
-                                      "#PF page fault"};
-        std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
-        EmuRun* c = ctx(emu);
-        end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
-                                             seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
-        c->result->end.vector = num;
-        if (type & INTR_MODE_ERRCODE) c->result->end.error_code = emu->x86.intr_errcode;
+        end_by_exception(emu, num);
+        if (type & INTR_MODE_ERRCODE) ctx(emu)->result->end.error_code = emu->x86.intr_errcode;
         return 1;
     }
     return 0;
@@ -271,7 +277,13 @@ public:
 
         auto t0 = Clock::now();
         c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
-        x86emu_run(emu, 0);
+        if (!run_x86emu_guarded(emu)) {
+            // A host division inside libx86emu faulted (host_fpe.h): the
+            // guest's #DE, as it leaves the CPU: EIP at the instruction, no
+            // register written.
+            emu->x86.R_EIP = emu->x86.saved_eip;
+            end_by_exception(emu, 0);
+        }
         result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (req.trace) x86emu_clear_log(emu, 1);
 
