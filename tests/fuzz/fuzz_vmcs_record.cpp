@@ -10,6 +10,11 @@
 
 using namespace biosx;
 
+// Inputs up to the header, all 256 field slots and the region's first 8
+// bytes (revision and abort indicator); the rest of the region is only
+// printed in hex.
+BIOSX_FUZZ_MAX_LEN(offsetof(biosx_vmcs_record, raw) + 8)
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static auto u = std::make_unique<biosx_vmcs_record>();
