@@ -224,6 +224,33 @@ TEST_CASE("AAM 0 and IDIV quotient overflow end the run by #DE, not the host by 
     CHECK((run_call(*b, m, int_spec(0x24)).result.regs[Reg::eax] & 0xffff) == 0x1234);
 }
 
+// fuzz_emu finding (docs/fuzzing.md): libx86emu decoded any number of
+// prefixes and wrote the disassembly of each F0/F2/F3 into a 256-byte
+// buffer inside the emulator; some 50 overran it and biosx died of SIGSEGV.
+// An instruction longer than 15 bytes is #GP on a CPU. Repro:
+// tests/fuzz/regressions/emu/.
+TEST_CASE("an instruction longer than 15 bytes ends the run by #GP")
+{
+    auto b = make_emu_backend();
+    for (uint8_t prefix : {0xf3, 0xf2, 0xf0, 0x66, 0x26}) {
+        CAPTURE(int{prefix});
+        TestMemory m;
+        std::vector<uint8_t> code(200, prefix);  // far past 15, and past the 256-byte buffer
+        code.push_back(0x90);
+        m.handler(0x25, 0x800, code);
+        const RunResult r = run_call(*b, m, int_spec(0x25)).result;
+        CHECK(r.end.kind == EndKind::exception);
+        CHECK(r.end.vector == 13);
+        CHECK(r.end.message == "CPU exception #GP general protection at f000:0800");
+    }
+    // 14 prefixes and a one-byte opcode are 15 bytes: they run.
+    TestMemory m;
+    std::vector<uint8_t> code(14, 0x2e);
+    code.push_back(0xcf);  // iret
+    m.handler(0x25, 0x800, code);
+    CHECK(run_call(*b, m, int_spec(0x25)).result.end.kind == EndKind::return_trap);
+}
+
 TEST_CASE("I/O over an image: virtual ports read all ones, the hard floor is refused")
 {
     TestMemory m;

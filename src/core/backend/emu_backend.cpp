@@ -45,7 +45,50 @@ void end_run(x86emu_t* emu, EndKind kind, std::string msg, uint64_t addr = 0)
     x86emu_stop(emu);
 }
 
-// Called before every instruction: the return trap, the limits.
+// Ends the run by CPU exception `num` of the instruction at saved CS:EIP.
+void end_by_exception(x86emu_t* emu, u8 num)
+{
+    static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+                                  "#BR bound range", "#UD invalid opcode", "#NM device not available",
+                                  "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+                                  "#NP segment not present", "#SS stack fault", "#GP general protection",
+                                  "#PF page fault"};
+    std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
+    end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
+                                         seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
+    ctx(emu)->result->end.vector = num;
+}
+
+// Prefix bytes as libx86emu's decoder takes them (decode.c, x86emu_run).
+bool is_prefix(uint8_t b)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// True when the instruction at CS:EIP starts with 15 or more prefixes, so
+// it is longer than the 15 bytes a CPU decodes: #GP (SDM Vol. 3A §6.15,
+// interrupt 13; Vol. 2A §2.3.11). libx86emu takes any number of them, and
+// writes the disassembly of each F0/F2/F3 into a 256-byte buffer inside the
+// emulator without a bound: some 50 overran it into its own pointer and
+// libx86emu wrote through that (fuzz_emu finding, docs/fuzzing.md).
+bool too_long(const EmuRun* c, x86emu_t* emu)
+{
+    const uint32_t eip_mask = ACC_D(emu->x86.R_CS_ACC) ? 0xffffffffu : 0xffffu;
+    for (uint32_t i = 0; i < 15; ++i) {
+        const uint64_t a = uint64_t{emu->x86.R_CS_BASE} + ((emu->x86.R_EIP + i) & eip_mask);
+        if (a >= c->mem_size || !is_prefix(c->mem[a])) return false;
+    }
+    return true;
+}
+
+// Called before every instruction: the return trap, the limits, the
+// length of the instruction.
 int on_code(x86emu_t* emu)
 {
     EmuRun* c = ctx(emu);
@@ -69,6 +112,10 @@ int on_code(x86emu_t* emu)
         return 1;
     }
     ++c->instructions;
+    if (too_long(c, emu)) {
+        end_by_exception(emu, 13);
+        return 1;
+    }
     return 0;
 }
 
@@ -163,20 +210,6 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
         *val = v;
     }
     return 0;
-}
-
-// Ends the run by CPU exception `num` of the instruction at saved CS:EIP.
-void end_by_exception(x86emu_t* emu, u8 num)
-{
-    static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-                                  "#BR bound range", "#UD invalid opcode", "#NM device not available",
-                                  "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-                                  "#NP segment not present", "#SS stack fault", "#GP general protection",
-                                  "#PF page fault"};
-    std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
-    end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
-                                         seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
-    ctx(emu)->result->end.vector = num;
 }
 
 // Software INT n inside the BIOS goes through the guest IVT as on a CPU;
