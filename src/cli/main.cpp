@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string_view>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/error.h"
 #include "core/format.h"
 

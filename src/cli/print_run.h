@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "core/call.h"
+#include "core/call/call.h"
 
 namespace biosx::cli {
 

@@ -5,9 +5,9 @@
 // registers reported, and never touch memory outside the source.
 #include <cstring>
 
-#include "core/backend.h"
-#include "core/call.h"
-#include "core/run_setup.h"
+#include "core/backend/backend.h"
+#include "core/call/call.h"
+#include "core/run/start_state.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

@@ -3,10 +3,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/call.h"
+#include "core/call/call.h"
 #include "core/error.h"
-#include "core/io_policy.h"
-#include "core/run_setup.h"
+#include "core/run/io_policy.h"
+#include "core/run/start_state.h"
 #include "x86/realmode.h"
 
 using namespace biosx;

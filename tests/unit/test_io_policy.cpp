@@ -5,10 +5,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/call.h"
-#include "core/io_host.h"
-#include "core/io_policy.h"
-#include "core/run_setup.h"
+#include "core/call/call.h"
+#include "core/backend/mediated_io.h"
+#include "core/run/io_policy.h"
+#include "core/run/start_state.h"
 #include "x86/port_policy.h"
 #include "x86/realmode.h"
 

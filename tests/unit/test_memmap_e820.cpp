@@ -11,8 +11,8 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "core/memmap/e820.h"
-#include "core/memory.h"
+#include "core/memmap/firmware_map.h"
+#include "core/run/memory.h"
 
 using namespace biosx;
 using namespace biosx::memmap;

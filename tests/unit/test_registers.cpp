@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/registers.h"
-#include "core/run_setup.h"
+#include "core/run/registers.h"
+#include "core/run/start_state.h"
 
 using namespace biosx;
 

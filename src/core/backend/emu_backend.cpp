@@ -5,11 +5,11 @@
 #include <sys/io.h>
 #include <x86emu.h>
 
-#include "core/backend.h"
+#include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/format.h"
-#include "core/io_host.h"
-#include "core/run_setup.h"
+#include "core/backend/mediated_io.h"
+#include "core/run/start_state.h"
 #include "x86/realmode.h"
 
 namespace biosx {

@@ -15,7 +15,8 @@
 
 #include "uapi/biosx.h"
 #include "core/error.h"
-#include "core/source.h"
+#include "core/machine.h"
+#include "core/run/start_state.h"
 #include "core/vmx/vmcs_record.h"
 #include "x86/exit_reasons.h"
 

@@ -7,7 +7,7 @@
 
 #include "core/format.h"
 #include "core/memmap/memmap.h"
-#include "core/memmap/reader.h"
+#include "core/memmap/decoder.h"
 
 namespace biosx::memmap {
 

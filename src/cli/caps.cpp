@@ -1,14 +1,14 @@
-// cmd_caps.cpp - `biosx caps`: what this CPU's VMX can do, decoded, and
+// caps.cpp - `biosx caps`: what this CPU's VMX can do, decoded, and
 // which biosx strategy it allows. Thin: reads through the core, prints.
 // Userspace CLI.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/caps/caps.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "core/registers.h"
+#include "core/run/registers.h"
 
 namespace biosx::cli {
 

@@ -1,9 +1,10 @@
-// run_setup.h - turns a RunRequest into the CPU state at the routine's first
+// start_state.h - turns a RunRequest into the CPU state at the routine's first
 // instruction: IVT lookup, handler sanity check, return trap, pushed frame.
 // Shared by every backend so they agree register for register. Userspace.
 #pragma once
 
-#include "core/backend.h"
+#include "core/run/memory.h"
+#include "core/run/run.h"
 
 namespace biosx {
 
@@ -20,6 +21,10 @@ struct StartState {
 // writes the trap stub and the return frame into `mem`, and returns the
 // state to start from. Throws Error(environment) for a missing handler.
 StartState prepare_start(Memory& mem, const RunRequest& req);
+
+// Throws Error(environment) when the entry has no BIOS handler (vector
+// 0000:0000 or pointing at bytes that hold no code). Changes nothing.
+void check_entry(Memory& mem, const Entry& e);
 
 // True when CS:EIP of `regs` is the return trap.
 bool at_trap(const Registers& regs);

@@ -1,4 +1,4 @@
-// common.h - options every subcommand shares (memory source, backend, JSON)
+// subcommand.h - what every subcommand shares (memory source, backend, JSON)
 // and the helpers callbacks use to reach the core. Userspace CLI.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
-#include "core/source.h"
+#include "core/machine.h"
 
 namespace biosx::cli {
 

@@ -1,5 +1,6 @@
-// common.cpp - shared CLI options and helpers. Userspace CLI.
-#include "cli/common.h"
+// subcommand.cpp - what every subcommand file shares: the global options'
+// values, the memory and backend they choose, the printers. Userspace CLI.
+#include "cli/subcommand.h"
 
 #include <cstdio>
 #include <cstdlib>

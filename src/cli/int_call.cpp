@@ -1,4 +1,4 @@
-// cmd_run.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
+// int_call.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
 // and buffers, call the core, print the outcome. Userspace CLI.
 #include <cstdio>
 #include <iostream>
@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "cli/print_run.h"
-#include "core/call.h"
+#include "core/call/call.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
-#include "core/run_setup.h"
+#include "core/run/start_state.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {

@@ -1,5 +1,5 @@
 // registers.cpp - register names, aliases, parsing and JSON. Userspace.
-#include "core/registers.h"
+#include "core/run/registers.h"
 
 #include <charconv>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // memory.cpp - memory sources: image files and the host's first MiB. Userspace.
-#include "core/memory.h"
-#include "core/source.h"
+#include "core/run/memory.h"
+#include "core/machine.h"
 
 #include <cerrno>
 #include <cstring>

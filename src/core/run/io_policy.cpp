@@ -1,6 +1,6 @@
 // io_policy.cpp - the port policy over the shared table
 // (shared/x86/port_policy.h), and what this host adds to it. Userspace.
-#include "core/io_policy.h"
+#include "core/run/io_policy.h"
 
 #include <cstdio>
 #include <dirent.h>

@@ -1,10 +1,10 @@
-// cmd_dump_vmcs.cpp - `biosx dump-vmcs` and `biosx int ... --dump-vmcs`:
+// dump_vmcs.cpp - `biosx dump-vmcs` and `biosx int ... --dump-vmcs`:
 // the VMCS of the last vmx run, named, grouped and decoded. Thin: fetches the
 // record through the core, prints it. Userspace CLI.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {

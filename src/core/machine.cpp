@@ -1,5 +1,5 @@
-// source.cpp - choosing memory source and backend. Userspace.
-#include "core/source.h"
+// machine.cpp - choosing memory source and backend. Userspace.
+#include "core/machine.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// io_host.cpp - CMOS/RTC and PCI configuration space for the emulation
+// mediated_io.cpp - CMOS/RTC and PCI configuration space for the emulation
 // backend over the host, through the interfaces the kernel offers a root
 // process; each of them takes the kernel's own lock. Userspace.
 //
@@ -14,7 +14,7 @@
 // /sys/bus/pci/devices/0000:BB:DD.F/config (the kernel does the access under
 // pci_lock); an absent function reads all ones; writes reach display-class
 // functions only, as in the module.
-#include "core/io_host.h"
+#include "core/backend/mediated_io.h"
 
 #include <cstdio>
 #include <cstdlib>

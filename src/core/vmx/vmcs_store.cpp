@@ -1,4 +1,4 @@
-// vmcs_fetch.cpp - the module's VMCS record (BIOSX_IOC_GET_VMCS) as a
+// vmcs_store.cpp - the module's VMCS record (BIOSX_IOC_GET_VMCS) as a
 // VmcsRecord, and a FALLBACK fetch_last_vmcs() that opens /dev/biosx itself.
 // The module keeps one record per open file, so the vmx backend, which owns
 // the file of the run, overrides fetch_last_vmcs() with its own. Userspace.

@@ -1,4 +1,4 @@
-// vmcs_record.cpp - text, JSON and raw views of a VmcsRecord
+// vmcs_render.cpp - text, JSON and raw views of a VmcsRecord
 // (`biosx dump-vmcs`). Pure formatting. Userspace.
 #include "core/vmx/vmcs_record.h"
 

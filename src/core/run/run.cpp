@@ -1,5 +1,5 @@
-// backend.cpp - backend-neutral names. Userspace.
-#include "core/backend.h"
+// run.cpp - the run model's names (end kinds) and the parsers of its limits. Userspace.
+#include "core/run/run.h"
 
 #include <cmath>
 #include <cstdlib>

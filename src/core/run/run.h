@@ -1,18 +1,17 @@
-// backend.h - the one small interface every execution backend implements
-// (emu: libx86emu; vmx: /dev/biosx). Takes registers and a memory view,
-// returns registers and a backend-neutral description of how the run ended.
+// run.h - the run model every backend shares: what to run (Entry, Limits,
+// RunRequest) and how it ended (EndKind, RunEnd, RunResult). No backend in
+// it: the backends (src/core/backend/) take a RunRequest and return a
+// RunResult. Userspace.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "core/io_policy.h"
-#include "core/memory.h"
-#include "core/registers.h"
+#include "core/run/io_policy.h"
+#include "core/run/registers.h"
 
 namespace biosx {
 
@@ -101,21 +100,5 @@ struct RunResult {
     std::vector<PortCount> port_counts;        // refused and virtual accesses, per port
     uint64_t port_counts_lost = 0;             // vmx: not counted, the module's table was full
 };
-
-class Backend {
-public:
-    virtual ~Backend() = default;
-    virtual std::string name() const = 0;
-    // Runs `req` over `mem`. Throws Error for problems before the run starts
-    // (environment, usage); anything that happens during the run is in
-    // RunResult::end.
-    virtual RunResult run(Memory& mem, const RunRequest& req) = 0;
-};
-
-std::unique_ptr<Backend> make_emu_backend();
-
-// Throws Error(environment) when the entry has no BIOS handler (vector
-// 0000:0000 or pointing at bytes that hold no code). Changes nothing.
-void check_entry(Memory& mem, const Entry& e);
 
 }  // namespace biosx

@@ -1,4 +1,4 @@
-// e820.h - the firmware's memory map, asked of the BIOS itself through a
+// firmware_map.h - the firmware's memory map, asked of the BIOS itself through a
 // Backend: INT 15h E820h, falling back to E801h and then AH=88h. Also the
 // --save snapshot writer. Userspace.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "core/backend.h"
+#include "core/backend/backend.h"
 
 namespace biosx::memmap {
 

@@ -1,7 +1,7 @@
-// e820.cpp - the firmware's memory map from the BIOS itself: INT 15h E820h
+// firmware_map.cpp - the firmware's memory map from the BIOS itself: INT 15h E820h
 // walked through a Backend, E801h and AH=88h as fallbacks; and the snapshot
 // writer behind `memmap --save`. Userspace.
-#include "core/memmap/e820.h"
+#include "core/memmap/firmware_map.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
-#include "core/run_setup.h"
+#include "core/run/start_state.h"
 #include "x86/realmode.h"
 
 namespace biosx::memmap {

@@ -1,6 +1,6 @@
-// run_setup.cpp - the start state of a run, identical for every backend.
+// start_state.cpp - the start state of a run, identical for every backend.
 // Userspace.
-#include "core/run_setup.h"
+#include "core/run/start_state.h"
 
 #include <algorithm>
 

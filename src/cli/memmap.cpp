@@ -1,4 +1,4 @@
-// cmd_memmap.cpp - `biosx memmap`: the first MiB drawn and decoded (IVT,
+// memmap.cpp - `biosx memmap`: the first MiB drawn and decoded (IVT,
 // BDA, option ROMs, BIOS tables), the firmware's E820 map, and --save.
 // Thin: the core scans and walks; this file picks sections and prints.
 // Userspace CLI.
@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/error.h"
 #include "core/format.h"
-#include "core/memmap/e820.h"
+#include "core/memmap/firmware_map.h"
 #include "core/memmap/memmap.h"
-#include "core/registers.h"
+#include "core/run/registers.h"
 
 namespace biosx::cli {
 

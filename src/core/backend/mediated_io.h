@@ -1,4 +1,4 @@
-// io_host.h - the mediated port classes for the emulation backend over the
+// mediated_io.h - the mediated port classes for the emulation backend over the
 // host: what a root process honestly has instead of the kernel's locked
 // CMOS and PCI accessors (/dev/nvram, /dev/rtc0, the PCI functions' sysfs
 // config files). Userspace.

@@ -1,4 +1,4 @@
-// source.h - picks the memory source and backend from the user's choice and
+// machine.h - picks the memory source and backend from the user's choice and
 // what this machine offers (image, module, /dev/mem, the bundled snapshot).
 // Userspace.
 #pragma once
@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "core/backend.h"
-#include "core/memory.h"
+#include "core/backend/backend.h"
+#include "core/run/memory.h"
 
 namespace biosx {
 

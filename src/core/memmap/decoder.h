@@ -1,4 +1,4 @@
-// reader.h - bounds-checked little-endian reads from a byte span, for the
+// decoder.h - bounds-checked little-endian reads from a byte span, for the
 // memmap scanners. Every address and length is checked against the span
 // with 64-bit arithmetic, so lengths taken from the data cannot overflow or
 // reach outside it. Userspace, pure code, internal to src/core/memmap/.

@@ -1,11 +1,11 @@
-// json.cpp - the `biosx.memmap` JSON object (docs/memmap.md, schema in
+// memmap_render.cpp - the `biosx.memmap` JSON object (docs/memmap.md, schema in
 // docs/json-schema.md): addresses, sizes and counts as JSON numbers; values
 // that may pass 2^53 (64-bit fields, E820 bases and lengths) also as an
 // exact "<key>_hex" string beside the number. Userspace.
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
-#include "core/memmap/e820.h"
+#include "core/memmap/firmware_map.h"
 #include "core/memmap/memmap.h"
 
 namespace biosx::memmap {

@@ -1,5 +1,5 @@
 // call.cpp - one BIOS call end to end, and its JSON form. Userspace.
-#include "core/call.h"
+#include "core/call/call.h"
 
 #include <algorithm>
 #include <cerrno>
