@@ -99,14 +99,14 @@ void run(const RunOptions& o, Entry::Kind kind)
     // options say; over the host the table applies, with --virtual-io,
     // --pass-io and --allow-port.
     spec.req.io.allow = parse_allowed(o.allow_ports, *host_port_map());
-    Source src = open_source_from_globals();
-    if (o.dump_vmcs && src.backend->name() != "vmx") {
+    Machine machine = open_machine_from_globals();
+    if (o.dump_vmcs && machine.backend->name() != "vmx") {
         bool chosen = !globals().image.empty() || globals().backend == "emu";
         fail(chosen ? ErrorKind::usage : ErrorKind::environment,
-             "--dump-vmcs needs the vmx backend, and this run would use " + src.backend->name() +
+             "--dump-vmcs needs the vmx backend, and this run would use " + machine.backend->name() +
                  (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
     }
-    spec.req.io.virtual_io = src.mem->kind() == MemoryKind::image || o.virtual_io;
+    spec.req.io.virtual_io = machine.mem->kind() == MemoryKind::image || o.virtual_io;
     spec.req.io.pass_io = o.pass_io && !spec.req.io.virtual_io;
     if (spec.req.io.virtual_io) spec.req.io.allow.clear();
 
@@ -122,7 +122,7 @@ void run(const RunOptions& o, Entry::Kind kind)
     }
     if (!o.read_to.empty()) read_to.emplace(o.read_to, "--read-to");
 
-    CallOutcome out = run_call(*src.backend, *src.mem, spec);
+    CallOutcome out = run_call(*machine.backend, *machine.mem, spec);
     std::optional<vmx::VmcsRecord> vmcs;
     if (o.dump_vmcs) vmcs = vmx::fetch_last_vmcs();
 

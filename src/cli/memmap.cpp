@@ -221,20 +221,20 @@ void run_memmap(const MemmapOptions& o)
     if (!o.size.empty() && o.save.empty()) fail(ErrorKind::usage, "--size " + o.size + ": only meaningful with --save FILE");
     if (!o.save.empty()) {
         uint64_t size = o.size.empty() ? kRealModeSize : parse_number(o.size, "--size");
-        Source src = open_source_from_globals(false);
+        Machine machine = open_machine_from_globals(false);
         // "This machine's BIOS" must not silently become QEMU's.
-        if (src.bundled)
+        if (machine.bundled)
             fail(ErrorKind::environment, "--save " + o.save + ": the host's BIOS is not reachable (" +
-                                             src.host_unreachable +
+                                             machine.host_unreachable +
                                              "); to copy the bundled SeaBIOS snapshot name it with --image");
-        save_image(*src.mem, o.save, size);
+        save_image(*machine.mem, o.save, size);
         if (globals().json)
             print_json(nlohmann::json{{"schema", "biosx.memmap"},
                                       {"schema_version", kMemmapSchemaVersion},
-                                      {"source", src.mem->describe()},
+                                      {"source", machine.mem->describe()},
                                       {"save", {{"file", o.save}, {"bytes", size}}}});
         else
-            std::cout << "saved " << size << " bytes of " << src.mem->describe() << " to " << o.save << "\n";
+            std::cout << "saved " << size << " bytes of " << machine.mem->describe() << " to " << o.save << "\n";
         return;
     }
     // No section named: everything that only reads memory. E820 runs BIOS
@@ -246,28 +246,28 @@ void run_memmap(const MemmapOptions& o)
     if (!o.timeout.empty() && !e820) fail(ErrorKind::usage, "--timeout " + o.timeout + ": only meaningful with --e820 or --all");
     const double timeout_s = o.timeout.empty() ? Limits{}.timeout_s : parse_timeout(o.timeout, "--timeout");
 
-    Source src = open_source_from_globals();
+    Machine machine = open_machine_from_globals();
     // Scan before anything runs: a run writes its stack and buffer into the memory.
-    Scan s = scan(src.mem->bytes());
+    Scan s = scan(machine.mem->bytes());
     FirmwareMap fm;
     if (e820) {
-        if (!src.backend) fail(ErrorKind::environment, "--e820 needs a backend that can run BIOS code");
+        if (!machine.backend) fail(ErrorKind::environment, "--e820 needs a backend that can run BIOS code");
         FirmwareMapOptions fo;
         fo.limits.timeout_s = timeout_s;
-        fo.io.virtual_io = src.mem->kind() == MemoryKind::image;
-        fm = firmware_map(*src.backend, *src.mem, fo);
+        fo.io.virtual_io = machine.mem->kind() == MemoryKind::image;
+        fm = firmware_map(*machine.backend, *machine.mem, fo);
     }
     if (globals().json) {
-        nlohmann::json j = scan_to_json(s, sec, src.mem->describe());
+        nlohmann::json j = scan_to_json(s, sec, machine.mem->describe());
         if (e820) {
             j["firmware_map"] = firmware_map_to_json(fm);
-            j["backend"] = src.backend->name();
+            j["backend"] = machine.backend->name();
         }
         print_json(j);
         return;
     }
     std::ostringstream os;
-    os << "Source: " << src.mem->describe() << " (" << s.size << " bytes)\n";
+    os << "Source: " << machine.mem->describe() << " (" << s.size << " bytes)\n";
     for (const auto& n : s.notes) os << "note: " << n << "\n";
     if (sec.map) print_map(os, s);
     if (sec.ivt) print_ivt(os, s);

@@ -16,12 +16,12 @@ GlobalOptions& globals()
     return g;
 }
 
-Source open_source_from_globals(bool print_note)
+Machine open_machine_from_globals(bool print_note)
 {
-    SourceOptions o;
+    MachineOptions o;
     o.image = globals().image;
     o.backend = globals().backend;
-    Source s = open_source(o);
+    Machine s = open_machine(o);
     if (print_note && !s.note.empty()) std::fprintf(stderr, "%s\n", s.note.c_str());
     return s;
 }

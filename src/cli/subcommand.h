@@ -27,7 +27,7 @@ GlobalOptions& globals();
 
 // Opens memory and backend for a subcommand; prints the fallback note, if
 // any, on stderr (unless `print_note` is false: the caller decides).
-Source open_source_from_globals(bool print_note = true);
+Machine open_machine_from_globals(bool print_note = true);
 
 // True when stdout is a terminal and NO_COLOR is unset (and not --json).
 bool use_color();

@@ -21,9 +21,9 @@ std::string lockdown_level()
     return level == "none" ? std::string() : level;
 }
 
-Source open_source(const SourceOptions& opt)
+Machine open_machine(const MachineOptions& opt)
 {
-    Source s;
+    Machine s;
     if (opt.backend != "auto" && opt.backend != "emu" && opt.backend != "vmx")
         fail(ErrorKind::usage, "--backend " + printable(opt.backend) + ": unknown backend (auto, emu or vmx)");
 

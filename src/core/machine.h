@@ -1,6 +1,7 @@
-// machine.h - picks the memory source and backend from the user's choice and
-// what this machine offers (image, module, /dev/mem, the bundled snapshot).
-// Userspace.
+// machine.h - the machine a command runs BIOS code on: a memory source
+// (image, the module's guest memory, the host's first MiB, or the bundled
+// snapshot) and a backend to execute it (vmx or emu), chosen from the
+// user's --image/--backend and what this host offers. Userspace.
 #pragma once
 
 #include <memory>
@@ -11,12 +12,15 @@
 
 namespace biosx {
 
-struct SourceOptions {
+// What the user asked for; "auto" picks the best this host offers.
+struct MachineOptions {
     std::string image;             // --image FILE, or empty
     std::string backend = "auto";  // auto | emu | vmx
 };
 
-struct Source {
+// Memory and backend belong together: the vmx backend runs only over the
+// module's guest memory, the emu backend over any other.
+struct Machine {
     std::unique_ptr<Memory> mem;
     std::unique_ptr<Backend> backend;
     std::string note;                  // one line for stderr when a fallback was taken
@@ -26,7 +30,7 @@ struct Source {
     std::string host_unreachable;
 };
 
-Source open_source(const SourceOptions& opt);
+Machine open_machine(const MachineOptions& opt);
 
 // The vmx backend and its memory, when the module is present; null when the
 // device is absent. Throws Error(environment) when it is there but unusable.

@@ -20,7 +20,7 @@ namespace biosx::memmap {
 
 namespace {
 
-struct Caller {
+struct FirmwareQuery {
     Backend& backend;
     Memory& mem;
     const FirmwareMapOptions& opt;
@@ -65,7 +65,7 @@ uint64_t le(const std::vector<uint8_t>& b, size_t at, int n)
 // INT 15h E820h (ACPI 6.5 §15.1): ES:DI buffer, ECX its size, EDX 'SMAP',
 // EBX the continuation (0 first). Returns false when the BIOS refuses the
 // very first call, i.e. does not support it.
-bool walk_e820(Caller& c)
+bool walk_e820(FirmwareQuery& c)
 {
     FirmwareMap& out = c.out;
     const uint32_t buf = kE820BufSeg * 16u + kE820BufOff;
@@ -138,7 +138,7 @@ bool walk_e820(Caller& c)
 }
 
 // INT 15h AX=E801h (Phoenix BIOS 4.0): AX/BX or, on some BIOSes, CX/DX.
-bool try_e801(Caller& c)
+bool try_e801(FirmwareQuery& c)
 {
     Registers in = default_registers();
     in[Reg::eax] = 0xe801;
@@ -156,7 +156,7 @@ bool try_e801(Caller& c)
 }
 
 // INT 15h AH=88h (IBM PC AT): KiB of extended memory in AX.
-bool try_88(Caller& c)
+bool try_88(FirmwareQuery& c)
 {
     Registers in = default_registers();
     in[Reg::eax] = 0x8800;
@@ -203,7 +203,7 @@ FirmwareMap firmware_map(Backend& backend, Memory& mem, const FirmwareMapOptions
 {
     FirmwareMap out;
     out.method = "none";
-    Caller c{backend, mem, opt, out};
+    FirmwareQuery c{backend, mem, opt, out};
     if (!walk_e820(c) && !try_e801(c)) try_88(c);
     if (out.virtual_reads) {
         std::string list;
