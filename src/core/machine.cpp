@@ -1,25 +1,12 @@
 // machine.cpp - choosing memory source and backend. Userspace.
 #include "core/machine.h"
 
-#include <unistd.h>
-
-#include <fstream>
-
+#include "core/device/biosx_device.h"
 #include "core/error.h"
 #include "core/format.h"
+#include "core/lockdown.h"
 
 namespace biosx {
-
-std::string lockdown_level()
-{
-    std::ifstream in("/sys/kernel/security/lockdown");
-    std::string line;
-    if (!std::getline(in, line)) return {};
-    auto open = line.find('['), close = line.find(']');
-    if (open == std::string::npos || close == std::string::npos || close < open) return {};
-    std::string level = line.substr(open + 1, close - open - 1);
-    return level == "none" ? std::string() : level;
-}
 
 Machine open_machine(const MachineOptions& opt)
 {
@@ -30,8 +17,8 @@ Machine open_machine(const MachineOptions& opt)
     if (opt.backend == "vmx") {
         if (!opt.image.empty())
             fail(ErrorKind::usage, "--backend vmx runs over the module's guest memory; it cannot use --image");
-        s.backend = make_vmx_backend_if_present();
-        if (!s.backend) {
+        auto device = BiosxDevice::open_if_present();
+        if (!device) {
             std::string level = lockdown_level();
             if (!level.empty())
                 fail(ErrorKind::environment, "--backend vmx: /dev/biosx does not exist, and kernel lockdown (" + level +
@@ -39,7 +26,8 @@ Machine open_machine(const MachineOptions& opt)
             fail(ErrorKind::environment,
                  "--backend vmx: /dev/biosx does not exist (load the module: modprobe biosx, or use --backend emu)");
         }
-        s.mem = open_vmx_memory_if_present();
+        s.backend = make_vmx_backend(device);
+        s.mem = make_vmx_memory(device);
         return s;
     }
     if (!opt.image.empty()) {
@@ -48,9 +36,9 @@ Machine open_machine(const MachineOptions& opt)
         return s;
     }
     if (opt.backend == "auto") {
-        if (auto b = make_vmx_backend_if_present()) {
-            s.backend = std::move(b);
-            s.mem = open_vmx_memory_if_present();
+        if (auto device = BiosxDevice::open_if_present()) {
+            s.backend = make_vmx_backend(device);
+            s.mem = make_vmx_memory(device);
             return s;
         }
     }

@@ -32,12 +32,4 @@ struct Machine {
 
 Machine open_machine(const MachineOptions& opt);
 
-// The vmx backend and its memory, when the module is present; null when the
-// device is absent. Throws Error(environment) when it is there but unusable.
-std::unique_ptr<Backend> make_vmx_backend_if_present();
-// The kernel's lockdown level when raised ("integrity", "confidentiality"),
-// from /sys/kernel/security/lockdown; empty when none or unknown.
-std::string lockdown_level();
-std::unique_ptr<Memory> open_vmx_memory_if_present();
-
 }  // namespace biosx

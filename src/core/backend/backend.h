@@ -11,6 +11,8 @@
 
 namespace biosx {
 
+class BiosxDevice;
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -21,6 +23,12 @@ public:
     virtual RunResult run(Memory& mem, const RunRequest& req) = 0;
 };
 
+// libx86emu over any memory source, on any machine.
 std::unique_ptr<Backend> make_emu_backend();
+
+// biosx.ko through `device`, over that device's guest memory only: the
+// backend and the memory of one run share one open file of /dev/biosx.
+std::unique_ptr<Backend> make_vmx_backend(std::shared_ptr<BiosxDevice> device);
+std::unique_ptr<Memory> make_vmx_memory(std::shared_ptr<BiosxDevice> device);
 
 }  // namespace biosx

@@ -1,101 +1,42 @@
 // vmx_backend.cpp - the vmx backend: runs BIOS code through biosx.ko
-// (/dev/biosx): the guest memory is the module's mmap, a run is one
-// BIOSX_IOC_RUN. Also reads the module's VMCS record for dump-vmcs.
-// Userspace.
+// (/dev/biosx, through BiosxDevice): the guest memory is the module's mmap,
+// a run is one BIOSX_IOC_RUN. Userspace.
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <cstdio>
 
-#include "uapi/biosx.h"
+#include "core/backend/backend.h"
+#include "core/device/biosx_device.h"
 #include "core/error.h"
-#include "core/machine.h"
 #include "core/run/start_state.h"
+#include "core/vmx/vmcs.h"
 #include "core/vmx/vmcs_record.h"
-#include "x86/exit_reasons.h"
+#include "uapi/biosx.h"
 
 namespace biosx {
 
 namespace {
 
-constexpr const char* kDevice = "/dev/biosx";
-
-std::string exit_reason_name(unsigned nr)
+// Exit counts and unhandled exits by name, "EXIT_n" for a reason the
+// table does not know (a newer CPU).
+std::string exit_name(unsigned nr)
 {
-#define X(name, n) if (nr == (n)) return #name;
-    BIOSX_EXIT_REASONS(X)
-#undef X
-    return "EXIT_" + std::to_string(nr);
+    std::string_view n = vmx::exit_reason_name(nr);
+    return n.empty() ? "EXIT_" + std::to_string(nr) : std::string(n);
 }
 
-// One open of /dev/biosx and its guest area, shared by the Memory and the
-// Backend of a run.
-struct Device {
-    int fd = -1;
-    uint8_t* mem = nullptr;
-    ~Device()
-    {
-        if (mem) munmap(mem, BIOSX_GUEST_BYTES);
-        if (fd >= 0) close(fd);
-    }
-};
-
-std::shared_ptr<Device> g_device;  // one per process: memory and backend must agree
-
-// EPERM from the module: lockdown when it is raised, else privileges.
-[[noreturn]] void fail_eperm(const std::string& what)
-{
-    std::string level = lockdown_level();
-    if (!level.empty())
-        fail(ErrorKind::environment, what + ": kernel lockdown (" + level +
-                                         ") forbids /dev/mem and port I/O, so biosx.ko refuses; "
-                                         "use --backend emu over an --image");
-    fail(ErrorKind::environment, what + ": " + std::strerror(EPERM) +
-                                     " (the module needs root / CAP_SYS_RAWIO; or use --backend emu)");
-}
-
-// Opens the device once. Null when it does not exist; throws when it exists
-// but cannot be used.
-std::shared_ptr<Device> device()
-{
-    if (g_device) return g_device;
-    struct stat st;
-    if (::stat(kDevice, &st) != 0) return nullptr;
-    auto d = std::make_shared<Device>();
-    d->fd = ::open(kDevice, O_RDWR | O_CLOEXEC);
-    if (d->fd < 0) {
-        int e = errno;
-        if (e == EPERM || e == EACCES) fail_eperm(kDevice);
-        fail(ErrorKind::environment, std::string(kDevice) + ": cannot open: " + std::strerror(e));
-    }
-    __u32 version = 0;
-    if (::ioctl(d->fd, BIOSX_IOC_VERSION, &version) != 0 || version != BIOSX_ABI_VERSION)
-        fail(ErrorKind::environment, std::string(kDevice) + ": the loaded module speaks ABI " +
-                                         std::to_string(version) + ", this biosx speaks " +
-                                         std::to_string(BIOSX_ABI_VERSION) + " (rebuild or reload biosx.ko)");
-    void* p = mmap(nullptr, BIOSX_GUEST_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, 0);
-    if (p == MAP_FAILED)
-        fail(ErrorKind::environment, std::string(kDevice) + ": cannot map the guest memory: " + std::strerror(errno));
-    d->mem = static_cast<uint8_t*>(p);
-    g_device = d;
-    return d;
-}
-
+// The module's guest memory, as a Memory over the device's mapping.
 class VmxMemory final : public Memory {
 public:
-    explicit VmxMemory(std::shared_ptr<Device> d) : d_(std::move(d)) {}
+    explicit VmxMemory(std::shared_ptr<BiosxDevice> d) : d_(std::move(d)), bytes_(d_->guest_memory()) {}
     MemoryKind kind() const override { return MemoryKind::vmx; }
-    std::string describe() const override { return std::string("vmx:") + kDevice; }
-    std::span<uint8_t> bytes() override { return {d_->mem, BIOSX_GUEST_BYTES}; }
+    std::string describe() const override { return std::string("vmx:") + BiosxDevice::kPath; }
+    std::span<uint8_t> bytes() override { return bytes_; }
 
 private:
-    std::shared_ptr<Device> d_;
+    std::shared_ptr<BiosxDevice> d_;
+    std::span<uint8_t> bytes_;
 };
 
 EndKind end_kind(uint32_t end)
@@ -137,7 +78,7 @@ std::string end_message(const biosx_run& r)
         if (r.error_code & (1ull << 31))
             std::snprintf(buf, sizeof buf, "VM entry failed: exit reason %llu (%s), qualification %llu",
                           static_cast<unsigned long long>(r.error_code & 0xffff),
-                          exit_reason_name(r.error_code & 0xffff).c_str(),
+                          exit_name(r.error_code & 0xffff).c_str(),
                           static_cast<unsigned long long>(r.qualification));
         else
             std::snprintf(buf, sizeof buf, "VM entry failed: VM-instruction error %llu",
@@ -148,41 +89,15 @@ std::string end_message(const biosx_run& r)
     case BIOSX_END_INTERRUPTED: return "interrupted by a fatal signal or by the system going down";
     default:
         std::snprintf(buf, sizeof buf, "exit %s (qualification 0x%llx) is not handled by biosx",
-                      exit_reason_name(r.exit_reason & 0xffff).c_str(),
+                      exit_name(r.exit_reason & 0xffff).c_str(),
                       static_cast<unsigned long long>(r.qualification));
         return buf;
     }
 }
 
-// Where the last run's VMCS record is kept for `biosx dump-vmcs` in a later
-// process: the module keeps records per open file, so that one process never
-// sees another's; this file is the user's own.
-std::string record_path()
-{
-    const char* dir = std::getenv("XDG_RUNTIME_DIR");
-    std::string d = dir && *dir ? dir : "/tmp";
-    return d + "/biosx-last-vmcs-" + std::to_string(getuid()) + ".bin";
-}
-
-void save_record(int fd)
-{
-    auto rec = std::make_unique<biosx_vmcs_record>();
-    if (::ioctl(fd, BIOSX_IOC_GET_VMCS, rec.get()) != 0 || !rec->valid) return;
-    std::string path = record_path();
-    // A fresh file of our own (mkstemp: O_EXCL, 0600), renamed over the
-    // record: biosx runs as root and /tmp is everyone's, so never open a
-    // fixed name there that someone else may have planted as a symlink.
-    std::string tmp = path + ".XXXXXX";
-    int out = ::mkostemp(tmp.data(), O_CLOEXEC);
-    if (out < 0) return;
-    bool ok = ::write(out, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
-    ::close(out);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
-}
-
 class VmxBackend final : public Backend {
 public:
-    explicit VmxBackend(std::shared_ptr<Device> d) : d_(std::move(d)) {}
+    explicit VmxBackend(std::shared_ptr<BiosxDevice> d) : d_(std::move(d)) {}
     std::string name() const override { return "vmx"; }
 
     RunResult run(Memory& mem, const RunRequest& req) override
@@ -229,20 +144,21 @@ public:
         r.io_log_ptr = log.empty() ? 0 : reinterpret_cast<uintptr_t>(log.data());
 
         auto t0 = std::chrono::steady_clock::now();
-        if (::ioctl(d_->fd, BIOSX_IOC_RUN, &r) != 0) {
-            int e = errno;
+        // The errors the module documents for a run, each with what to do;
+        // anything else by the device's own messages. All name the ioctl.
+        if (int e = d_->try_ioctl(BIOSX_IOC_RUN, &r)) {
+            const std::string what = "BIOSX_IOC_RUN: ";
             switch (e) {
             case EBUSY:
-                fail(ErrorKind::environment, "VMX is already in use on this CPU (is KVM running a guest?); "
-                                             "stop it or use --backend emu");
-            case EPERM: fail_eperm("BIOSX_IOC_RUN");
-            case ESHUTDOWN: fail(ErrorKind::environment, "BIOSX_IOC_RUN: the system is going down");
+                fail(ErrorKind::environment, what + "VMX is already in use on this CPU (is KVM running a guest?); "
+                                                    "stop it or use --backend emu");
+            case ESHUTDOWN: fail(ErrorKind::environment, what + "the system is going down");
             case ENODEV:
-                fail(ErrorKind::environment, "this CPU cannot run the '" + req.strategy + "' strategy (see biosx caps)");
+                fail(ErrorKind::environment,
+                     what + "this CPU cannot run the '" + req.strategy + "' strategy (see biosx caps)");
             case ENOENT:
-                fail(ErrorKind::environment, "there is no BIOS handler for this vector in the guest's IVT");
-            default:
-                fail(ErrorKind::environment, std::string("BIOSX_IOC_RUN failed: ") + std::strerror(e));
+                fail(ErrorKind::environment, what + "there is no BIOS handler for this vector in the guest's IVT");
+            default: BiosxDevice::fail_ioctl(BIOSX_IOC_RUN, e);
             }
         }
         RunResult res;
@@ -271,7 +187,7 @@ public:
         res.exits = r.exits;
         res.tsc_cycles = r.tsc_cycles;
         for (unsigned i = 0; i < BIOSX_EXIT_REASONS_MAX; ++i)
-            if (r.exit_counts[i]) res.exits_by_reason[exit_reason_name(i)] = r.exit_counts[i];
+            if (r.exit_counts[i]) res.exits_by_reason[exit_name(i)] = r.exit_counts[i];
         for (uint32_t i = 0; i < r.io_log_count && i < log.size(); ++i) {
             const auto& l = log[i];
             IoAccess a{l.port, l.size, (l.flags & BIOSX_IO_WRITE) != 0, l.value, IoDisposition::virtual_};
@@ -291,52 +207,24 @@ public:
                                        pc.count});
         }
         res.port_counts_lost = r.port_counts_lost;
-        save_record(d_->fd);
+        vmx::store_last_vmcs(*d_);
         return res;
     }
 
 private:
-    std::shared_ptr<Device> d_;
+    std::shared_ptr<BiosxDevice> d_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_vmx_backend_if_present()
+std::unique_ptr<Backend> make_vmx_backend(std::shared_ptr<BiosxDevice> device)
 {
-    auto d = device();
-    return d ? std::make_unique<VmxBackend>(d) : nullptr;
+    return std::make_unique<VmxBackend>(std::move(device));
 }
 
-std::unique_ptr<Memory> open_vmx_memory_if_present()
+std::unique_ptr<Memory> make_vmx_memory(std::shared_ptr<BiosxDevice> device)
 {
-    auto d = device();
-    return d ? std::make_unique<VmxMemory>(d) : nullptr;
+    return std::make_unique<VmxMemory>(std::move(device));
 }
-
-namespace vmx {
-
-VmcsRecord fetch_last_vmcs()
-{
-    std::string path = record_path();
-    auto rec = std::make_unique<biosx_vmcs_record>();
-    // Only a regular file of this user's (not a symlink someone planted;
-    // O_NONBLOCK: a FIFO planted there cannot hang the open).
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    struct stat own;
-    bool mine = fd >= 0 && ::fstat(fd, &own) == 0 && S_ISREG(own.st_mode) && own.st_uid == getuid();
-    bool got = mine && ::read(fd, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
-    if (fd >= 0) ::close(fd);
-    if (!got || !rec->valid) {
-        struct stat st;
-        if (::stat(kDevice, &st) != 0)
-            fail(ErrorKind::environment,
-                 "dump-vmcs needs the vmx backend: /dev/biosx does not exist (load biosx.ko on a CPU with VMX)");
-        fail(ErrorKind::environment,
-             "no VMCS recorded yet: run a call through the vmx backend first (biosx --backend vmx int 0x11)");
-    }
-    return vmcs_record_from_uapi(*rec);
-}
-
-}  // namespace vmx
 
 }  // namespace biosx

@@ -50,8 +50,9 @@ RawCaps read_cpuid_host();
 void read_msrs_host(RawCaps& raw, const ReadOptions& opt);
 
 // The module's capability ioctl (BIOSX_IOC_GET_CAPS on /dev/biosx).
-// Returns false when /dev/biosx is absent or does not offer the ioctl;
-// the caller then falls back to /dev/cpu/N/msr.
+// Returns false when /dev/biosx is absent; the caller then falls back to
+// /dev/cpu/N/msr. Throws Error(environment) when the module is there but
+// cannot be used (permission, another ABI), naming the ioctl that failed.
 bool read_msrs_module(RawCaps& raw, const ReadOptions& opt);
 
 // Everything `biosx caps` reads on this machine: module first, msr driver

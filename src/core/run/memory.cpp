@@ -1,6 +1,5 @@
 // memory.cpp - memory sources: image files and the host's first MiB. Userspace.
 #include "core/run/memory.h"
-#include "core/machine.h"
 
 #include <cerrno>
 #include <cstring>
@@ -13,6 +12,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
+#include "core/lockdown.h"
 
 namespace biosx {
 

@@ -43,13 +43,6 @@ uint32_t u32le(const std::vector<uint8_t>& raw, size_t off)
 
 }  // namespace
 
-std::optional<uint64_t> VmcsRecord::get(uint32_t encoding) const
-{
-    for (const auto& [e, v] : fields)
-        if (e == encoding) return v;
-    return std::nullopt;
-}
-
 std::string render_vmcs_text(const VmcsRecord& r)
 {
     std::ostringstream o;

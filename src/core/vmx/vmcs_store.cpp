@@ -1,23 +1,34 @@
-// vmcs_store.cpp - the module's VMCS record (BIOSX_IOC_GET_VMCS) as a
-// VmcsRecord, and a FALLBACK fetch_last_vmcs() that opens /dev/biosx itself.
-// The module keeps one record per open file, so the vmx backend, which owns
-// the file of the run, overrides fetch_last_vmcs() with its own. Userspace.
+// vmcs_store.cpp - the VMCS record of the last vmx run, kept for a later
+// `biosx dump-vmcs`: the module keeps one record per open file (so one
+// process never sees another's); after each run the vmx backend fetches it
+// (BIOSX_IOC_GET_VMCS) and stores it in a file of the user's own, which
+// dump-vmcs reads back. Userspace.
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <cstdlib>
 #include <fcntl.h>
 #include <memory>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "uapi/biosx.h"
+#include "core/device/biosx_device.h"
 #include "core/error.h"
 #include "core/vmx/vmcs_record.h"
+#include "uapi/biosx.h"
 
 namespace biosx::vmx {
 
-#ifdef BIOSX_IOC_GET_VMCS
+namespace {
+
+// $XDG_RUNTIME_DIR (or /tmp)/biosx-last-vmcs-UID.bin: per user.
+std::string record_path()
+{
+    const char* dir = std::getenv("XDG_RUNTIME_DIR");
+    std::string d = dir && *dir ? dir : "/tmp";
+    return d + "/biosx-last-vmcs-" + std::to_string(getuid()) + ".bin";
+}
+
+}  // namespace
+
 VmcsRecord vmcs_record_from_uapi(const biosx_vmcs_record& u)
 {
     VmcsRecord r;
@@ -29,36 +40,42 @@ VmcsRecord vmcs_record_from_uapi(const biosx_vmcs_record& u)
     r.addresses_hidden = u.flags & BIOSX_VMCS_ADDRESSES_HIDDEN;
     return r;
 }
-#endif
 
-__attribute__((weak)) VmcsRecord fetch_last_vmcs()
+void store_last_vmcs(BiosxDevice& device)
 {
-    struct stat st;
-    if (::stat("/dev/biosx", &st) != 0)
+    auto rec = std::make_unique<biosx_vmcs_record>();
+    if (device.try_ioctl(BIOSX_IOC_GET_VMCS, rec.get()) != 0 || !rec->valid) return;
+    std::string path = record_path();
+    // A fresh file of our own (mkstemp: O_EXCL, 0600), renamed over the
+    // record: biosx runs as root and /tmp is everyone's, so never open a
+    // fixed name there that someone else may have planted as a symlink.
+    std::string tmp = path + ".XXXXXX";
+    int out = ::mkostemp(tmp.data(), O_CLOEXEC);
+    if (out < 0) return;
+    bool ok = ::write(out, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
+    ::close(out);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+VmcsRecord fetch_last_vmcs()
+{
+    std::string path = record_path();
+    auto rec = std::make_unique<biosx_vmcs_record>();
+    // Only a regular file of this user's (not a symlink someone planted;
+    // O_NONBLOCK: a FIFO planted there cannot hang the open).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat own;
+    bool mine = fd >= 0 && ::fstat(fd, &own) == 0 && S_ISREG(own.st_mode) && own.st_uid == getuid();
+    bool got = mine && ::read(fd, rec.get(), sizeof *rec) == static_cast<ssize_t>(sizeof *rec);
+    if (fd >= 0) ::close(fd);
+    if (!got || !rec->valid) {
+        if (!BiosxDevice::present())
+            fail(ErrorKind::environment,
+                 "dump-vmcs needs the vmx backend: /dev/biosx does not exist (load biosx.ko on a CPU with VMX)");
         fail(ErrorKind::environment,
-             "dump-vmcs needs the vmx backend: /dev/biosx does not exist (load biosx.ko on a CPU with VMX)");
-#ifdef BIOSX_IOC_GET_VMCS
-    const int fd = ::open("/dev/biosx", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        const int e = errno;
-        if (e == EACCES || e == EPERM)
-            fail(ErrorKind::environment, "/dev/biosx: permission denied: run as root (CAP_SYS_RAWIO)");
-        fail(ErrorKind::environment, std::string("/dev/biosx: ") + std::strerror(e));
+             "no VMCS recorded yet: run a call through the vmx backend first (biosx --backend vmx int 0x11)");
     }
-    auto u = std::make_unique<biosx_vmcs_record>();
-    const int rc = ::ioctl(fd, BIOSX_IOC_GET_VMCS, u.get());
-    const int e = errno;
-    ::close(fd);
-    if (rc != 0) fail(ErrorKind::environment, std::string("BIOSX_IOC_GET_VMCS: ") + std::strerror(e));
-    if (!u->valid)
-        fail(ErrorKind::environment,
-             "no VMCS record: the module keeps one per open file and this process has made no vmx run "
-             "(use biosx int VECTOR --dump-vmcs)");
-    return vmcs_record_from_uapi(*u);
-#else
-    fail(ErrorKind::environment,
-         "dump-vmcs needs the vmx backend's VMCS record, which this build of biosx does not read yet");
-#endif
+    return vmcs_record_from_uapi(*rec);
 }
 
 }  // namespace biosx::vmx
