@@ -95,9 +95,8 @@ void run(const RunOptions& o, Entry::Kind kind)
     spec.req.test_bad_entry = o.test_bad_entry;
 
     // The port policy (docs/module.md): the hard floor is checked before
-    // anything opens; over an image every port is virtual whatever the
-    // options say; over the host the table applies, with --virtual-io,
-    // --pass-io and --allow-port.
+    // anything opens; over the host the table applies, with --virtual-io,
+    // --pass-io and --allow-port (over an image: IoPolicy::over).
     spec.req.io.allow = parse_allowed(o.allow_ports, *host_port_map());
     Machine machine = open_machine_from_globals();
     if (o.dump_vmcs && machine.backend->name() != "vmx") {
@@ -106,9 +105,8 @@ void run(const RunOptions& o, Entry::Kind kind)
              "--dump-vmcs needs the vmx backend, and this run would use " + machine.backend->name() +
                  (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
     }
-    spec.req.io.virtual_io = machine.mem->kind() == MemoryKind::image || o.virtual_io;
-    spec.req.io.pass_io = o.pass_io && !spec.req.io.virtual_io;
-    if (spec.req.io.virtual_io) spec.req.io.allow.clear();
+    spec.req.io.virtual_io = o.virtual_io;
+    spec.req.io.pass_io = o.pass_io;
 
     // Outputs last of all checks: never a file this command reads.
     std::optional<OutputFile> trace, read_to;

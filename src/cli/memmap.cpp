@@ -254,7 +254,7 @@ void run_memmap(const MemmapOptions& o)
         if (!machine.backend) fail(ErrorKind::environment, "--e820 needs a backend that can run BIOS code");
         FirmwareMapOptions fo;
         fo.limits.timeout_s = timeout_s;
-        fo.io.virtual_io = machine.mem->kind() == MemoryKind::image;
+        fo.io.virtual_io = false;  // the host's port policy, as `biosx int` has it
         fm = firmware_map(*machine.backend, *machine.mem, fo);
     }
     if (globals().json) {

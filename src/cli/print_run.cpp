@@ -76,8 +76,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         for (const auto& a : r.io) {
             std::snprintf(line, sizeof line, "  %-3s %s %s %s  %s", a.write ? "out" : "in", hex(a.port, 4).c_str(),
                           a.size == 1 ? "b" : a.size == 2 ? "w" : "d", hex(a.value, a.size * 2).c_str(),
-                          a.disposition == IoDisposition::denied ? "DENIED"
-                                                                 : std::string(disposition_name(a.disposition)).c_str());
+                          std::string(disposition_name(a.disposition)).c_str());
             os << line << "\n";
         }
     } else if (!r.io.empty()) {
@@ -96,7 +95,8 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         os << "\nports kept from the hardware (accesses):\n";
         for (const auto& c : r.port_counts)
             os << "  " << (c.write ? "out " : "in  ") << hex(c.port, 4) << "  "
-               << (c.disposition == IoDisposition::denied ? "DENIED (hard floor)" : "virtual") << "  " << c.count
+               << disposition_name(c.disposition) << (c.disposition == IoDisposition::denied ? " (hard floor)" : "")
+               << "  " << c.count
                << "\n";
         if (r.port_counts_lost) os << "  and " << r.port_counts_lost << " more accesses not counted\n";
     }

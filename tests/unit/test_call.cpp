@@ -7,29 +7,13 @@
 #include "core/error.h"
 #include "core/run/io_policy.h"
 #include "core/run/start_state.h"
+#include "test_memory.h"
 #include "x86/realmode.h"
 
 using namespace biosx;
+using biosx::test::TestMemory;
 
 namespace {
-
-class TestMemory final : public Memory {
-public:
-    TestMemory() : b_(kRealModeSize, 0) {}
-    MemoryKind kind() const override { return MemoryKind::image; }
-    std::string describe() const override { return "test"; }
-    std::span<uint8_t> bytes() override { return b_; }
-    // Places `code` at F000:off and points vector `v` at it.
-    void handler(uint8_t v, uint16_t off, std::vector<uint8_t> code)
-    {
-        write(0xf0000 + off, code);
-        write16(v * 4, off);
-        write16(v * 4 + 2, 0xf000);
-    }
-
-private:
-    std::vector<uint8_t> b_;
-};
 
 template <class F>
 ErrorKind kind_of(F f)
@@ -183,6 +167,12 @@ TEST_CASE("HLT outside the trap, exceptions and wild fetches end the run distinc
     auto de = run_call(*b, m, int_spec(0x22)).result;
     CHECK(de.end.kind == EndKind::exception);
     CHECK(de.end.vector == 0);
+    // Named from shared/x86/exceptions.h, as the vmx backend names it.
+    CHECK(de.end.message == "CPU exception 0 (#DE divide error) at f000:0502");
+    CHECK(cpu_exception(13, 0x2000, 0x10, 0).message ==
+          "CPU exception 13 (#GP general protection) at 2000:0010, error code 0x0");
+    CHECK(cpu_exception(9, 0, 0).message == "CPU exception 9 (coprocessor segment overrun) at 0000:0000");
+    CHECK(cpu_exception(15, 0, 0).message == "CPU exception 15 at 0000:0000");
     auto wild = run_call(*b, m, int_spec(0x23)).result;
     CHECK(wild.end.kind == EndKind::bad_memory);
     CHECK(wild.end.address == 0x100000);

@@ -39,41 +39,24 @@ private:
     std::span<uint8_t> bytes_;
 };
 
-EndKind end_kind(uint32_t end)
+// How the module says a run ended (biosx_run.end and its details), as the
+// backend-neutral RunEnd; the ends both backends know read as the emu
+// backend's do (run.h).
+RunEnd run_end(const biosx_run& r, double timeout_s)
 {
-    switch (end) {
-    case BIOSX_END_RETURN_TRAP: return EndKind::return_trap;
-    case BIOSX_END_TIMEOUT: return EndKind::timeout;
-    case BIOSX_END_HALT: return EndKind::halt;
-    case BIOSX_END_EXCEPTION: return EndKind::exception;
-    case BIOSX_END_TRIPLE_FAULT: return EndKind::triple_fault;
-    case BIOSX_END_EPT_VIOLATION: return EndKind::ept_violation;
-    case BIOSX_END_ENTRY_FAILURE: return EndKind::entry_failure;
-    case BIOSX_END_MACHINE_CHECK: return EndKind::machine_check;
-    case BIOSX_END_INTERRUPTED: return EndKind::interrupted;
-    default: return EndKind::other;
-    }
-}
-
-std::string end_message(const biosx_run& r)
-{
+    const uint16_t cs = r.regs.cs, ip = static_cast<uint16_t>(r.regs.eip);
     char buf[200];
     switch (r.end) {
-    case BIOSX_END_RETURN_TRAP: return "the routine returned to the trap";
-    case BIOSX_END_TIMEOUT: return "stopped by the time limit (--timeout)";
-    case BIOSX_END_HALT:
-        std::snprintf(buf, sizeof buf, "HLT at %04x:%04x outside the return trap", r.regs.cs, r.regs.eip & 0xffff);
-        return buf;
+    case BIOSX_END_RETURN_TRAP: return returned_to_trap();
+    case BIOSX_END_TIMEOUT: return timed_out(timeout_s);
+    case BIOSX_END_HALT: return halted(cs, ip);
     case BIOSX_END_EXCEPTION:
-        std::snprintf(buf, sizeof buf, "CPU exception %u at %04x:%04x (error code %s)", r.vector_out, r.regs.cs,
-                      r.regs.eip & 0xffff,
-                      r.error_code == ~0ull ? "none" : std::to_string(r.error_code).c_str());
-        return buf;
-    case BIOSX_END_TRIPLE_FAULT: return "triple fault in the guest";
+        return cpu_exception(r.vector_out, cs, ip, r.error_code == ~0ull ? -1 : static_cast<int64_t>(r.error_code));
+    case BIOSX_END_TRIPLE_FAULT: return {EndKind::triple_fault, "triple fault in the guest"};
     case BIOSX_END_EPT_VIOLATION:
         std::snprintf(buf, sizeof buf, "access to guest-physical 0x%llx, outside the guest area (EPT violation)",
                       static_cast<unsigned long long>(r.address));
-        return buf;
+        return {EndKind::ept_violation, buf, -1, -1, r.address};
     case BIOSX_END_ENTRY_FAILURE:
         if (r.error_code & (1ull << 31))
             std::snprintf(buf, sizeof buf, "VM entry failed: exit reason %llu (%s), qualification %llu",
@@ -83,16 +66,26 @@ std::string end_message(const biosx_run& r)
         else
             std::snprintf(buf, sizeof buf, "VM entry failed: VM-instruction error %llu",
                           static_cast<unsigned long long>(r.error_code));
-        return buf;
+        return {EndKind::entry_failure, buf, -1, static_cast<int64_t>(r.error_code), r.address};
     case BIOSX_END_MACHINE_CHECK:
-        return "a machine check struck during the run (the kernel's handler has seen it; see dmesg)";
-    case BIOSX_END_INTERRUPTED: return "interrupted by a fatal signal or by the system going down";
+        return {EndKind::machine_check,
+                "a machine check struck during the run (the kernel's handler has seen it; see dmesg)"};
+    case BIOSX_END_INTERRUPTED:
+        return {EndKind::interrupted, "interrupted by a fatal signal or by the system going down"};
     default:
         std::snprintf(buf, sizeof buf, "exit %s (qualification 0x%llx) is not handled by biosx",
-                      exit_name(r.exit_reason & 0xffff).c_str(),
-                      static_cast<unsigned long long>(r.qualification));
-        return buf;
+                      exit_name(r.exit_reason & 0xffff).c_str(), static_cast<unsigned long long>(r.qualification));
+        return {EndKind::other, buf, -1, -1, r.address};
     }
+}
+
+// The module's BIOSX_IO_* flags of one access or port count.
+IoDisposition disposition_of(uint32_t flags)
+{
+    if (flags & BIOSX_IO_DENIED) return IoDisposition::denied;
+    if (flags & BIOSX_IO_PASSED) return IoDisposition::passed;
+    if (flags & BIOSX_IO_MEDIATED) return IoDisposition::mediated;
+    return IoDisposition::virtual_;
 }
 
 class VmxBackend final : public Backend {
@@ -175,26 +168,14 @@ public:
         o[Reg::fs] = r.regs.fs;
         o[Reg::gs] = r.regs.gs;
         o[Reg::ss] = r.regs.ss;
-        res.end.kind = end_kind(r.end);
-        res.end.message = end_message(r);
-        if (r.end == BIOSX_END_EXCEPTION) {
-            res.end.vector = static_cast<int>(r.vector_out);
-            if (r.error_code != ~0ull) res.end.error_code = static_cast<int64_t>(r.error_code);
-        } else if (r.end == BIOSX_END_ENTRY_FAILURE) {
-            res.end.error_code = static_cast<int64_t>(r.error_code);
-        }
-        res.end.address = r.address;
+        res.end = run_end(r, req.limits.timeout_s);
         res.exits = r.exits;
         res.tsc_cycles = r.tsc_cycles;
         for (unsigned i = 0; i < BIOSX_EXIT_REASONS_MAX; ++i)
             if (r.exit_counts[i]) res.exits_by_reason[exit_name(i)] = r.exit_counts[i];
         for (uint32_t i = 0; i < r.io_log_count && i < log.size(); ++i) {
             const auto& l = log[i];
-            IoAccess a{l.port, l.size, (l.flags & BIOSX_IO_WRITE) != 0, l.value, IoDisposition::virtual_};
-            if (l.flags & BIOSX_IO_DENIED) a.disposition = IoDisposition::denied;
-            else if (l.flags & BIOSX_IO_PASSED) a.disposition = IoDisposition::passed;
-            else if (l.flags & BIOSX_IO_MEDIATED) a.disposition = IoDisposition::mediated;
-            res.io.push_back(a);
+            res.io.push_back({l.port, l.size, (l.flags & BIOSX_IO_WRITE) != 0, l.value, disposition_of(l.flags)});
         }
         res.msr_count = r.msr_count;
         for (uint32_t i = 0; i < r.msr_count && i < BIOSX_MSR_LOG_MAX; ++i)
@@ -202,9 +183,7 @@ public:
                                 (r.msr_log[i].flags & BIOSX_MSR_HOST) != 0, r.msr_log[i].value});
         for (uint32_t i = 0; i < r.port_counts_used && i < BIOSX_PORT_COUNTS_MAX; ++i) {
             const auto& pc = r.port_counts[i];
-            res.port_counts.push_back({pc.port, (pc.flags & BIOSX_IO_WRITE) != 0,
-                                       (pc.flags & BIOSX_IO_DENIED) ? IoDisposition::denied : IoDisposition::virtual_,
-                                       pc.count});
+            res.port_counts.push_back({pc.port, (pc.flags & BIOSX_IO_WRITE) != 0, disposition_of(pc.flags), pc.count});
         }
         res.port_counts_lost = r.port_counts_lost;
         vmx::store_last_vmcs(*d_);

@@ -1,13 +1,16 @@
-// decoder.h - bounds-checked little-endian reads from a byte span, for the
-// memmap scanners. Every address and length is checked against the span
-// with 64-bit arithmetic, so lengths taken from the data cannot overflow or
-// reach outside it. Userspace, pure code, internal to src/core/memmap/.
+// decoder.h - what the memmap decoders share: bounds-checked little-endian
+// reads from a byte span (Reader: every address and length is checked
+// against the span with 64-bit arithmetic, so lengths taken from the data
+// cannot overflow or reach outside it), the constructors of decoded fields,
+// and EISA ids. Userspace, pure code, internal to src/core/memmap/.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "core/memmap/memmap.h"
 
 namespace biosx::memmap {
 
@@ -64,6 +67,11 @@ public:
 private:
     std::span<const uint8_t> m_;
 };
+
+// A decoded field: a number (hex when `hex_digits` is not 0), a string, a flag.
+inline Field num(std::string key, uint64_t v, int hex_digits = 0) { return {std::move(key), v, hex_digits}; }
+inline Field str(std::string key, std::string v) { return {std::move(key), std::move(v), 0}; }
+inline Field flag(std::string key, bool v) { return {std::move(key), v, 0}; }
 
 // Compressed EISA/PnP id ("PNP0A03"): three 5-bit letters then four hex
 // digits, stored most significant byte first (PnP BIOS spec 1.0A, app. B).

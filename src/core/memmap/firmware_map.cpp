@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
+#include "core/memmap/decoder.h"
 #include "core/run/start_state.h"
 #include "x86/realmode.h"
 
@@ -54,13 +55,6 @@ struct FirmwareQuery {
 };
 
 bool carry(const Registers& r) { return r[Reg::eflags] & BIOSX_EFLAGS_CF; }
-
-uint64_t le(const std::vector<uint8_t>& b, size_t at, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; --i) v = v << 8 | b[at + i];
-    return v;
-}
 
 // INT 15h E820h (ACPI 6.5 §15.1): ES:DI buffer, ECX its size, EDX 'SMAP',
 // EBX the continuation (0 first). Returns false when the BIOS refuses the
@@ -105,13 +99,16 @@ bool walk_e820(FirmwareQuery& c)
             out.notes.push_back("call " + std::to_string(i + 1) + " returned ECX=" + std::to_string(ecx) +
                                 " (< 20 bytes); entry ignored");
         } else {
-            auto b = c.mem.read(buf, 24);
+            // ACPI 6.5 §15.1, the address range descriptor: base, length,
+            // type, extended attributes.
+            const auto b = c.mem.read(buf, 24);
+            const Reader entry(b);
             E820Entry e;
-            e.base = le(b, 0, 8);
-            e.length = le(b, 8, 8);
-            e.type = static_cast<uint32_t>(le(b, 16, 4));
+            e.base = entry.u64(0);
+            e.length = entry.u64(8);
+            e.type = entry.u32(16);
             e.bytes = std::min<uint32_t>(ecx, 24);
-            e.ext_attributes = e.bytes >= 24 ? static_cast<uint32_t>(le(b, 20, 4)) : 1;
+            e.ext_attributes = e.bytes >= 24 ? entry.u32(20) : 1;
             e.continuation = r[Reg::ebx];
             out.entries.push_back(e);
         }

@@ -89,6 +89,17 @@ std::vector<uint8_t> IoPolicy::allow_bitmap() const
     return bits;
 }
 
+IoPolicy IoPolicy::over(MemoryKind kind) const
+{
+    IoPolicy p = *this;
+    if (kind == MemoryKind::image) {
+        p.virtual_io = true;
+        p.pass_io = false;
+        p.allow.clear();
+    }
+    return p;
+}
+
 std::string floor_reason(const PortMap& map, uint16_t port)
 {
     uint8_t c = map[port];

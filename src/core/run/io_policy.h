@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/run/memory.h"
+
 namespace biosx {
 
 struct PortRange {
@@ -44,6 +46,10 @@ struct IoPolicy {
     PortClass classify(uint16_t port, unsigned size, bool write) const;
     // --allow-port as the module's bitmap (8 KiB, a set bit opens the port).
     std::vector<uint8_t> allow_bitmap() const;
+    // This policy for a run over memory of `kind`: over an image no port
+    // reaches the hardware whatever was asked (the snapshot's machine is
+    // not this one), so it is virtual with nothing passed or allowed.
+    IoPolicy over(MemoryKind kind) const;
 };
 
 // Why PORT is on the hard floor of MAP (in either direction), or "" when it

@@ -75,6 +75,15 @@ struct RunEnd {
     uint64_t address = 0;    // faulting address (ept_violation, bad_memory)
 };
 
+// The ends every backend can report, spelled once so that one end kind
+// reads the same whichever backend ran the routine.
+RunEnd returned_to_trap();
+RunEnd halted(uint16_t cs, uint16_t ip);
+// "CPU exception 13 (#GP general protection) at f000:1234, error code 0"
+// (shared/x86/exceptions.h); error_code < 0 when the CPU pushed none.
+RunEnd cpu_exception(unsigned vector, uint16_t cs, uint16_t ip, int64_t error_code = -1);
+RunEnd timed_out(double timeout_s);
+
 // One RDMSR/WRMSR of the routine (vmx backend: no WRMSR reaches an MSR;
 // a read gets the host's value only for the module's allow-list, else 0).
 struct MsrAccess {

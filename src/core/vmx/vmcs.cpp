@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "x86/exceptions.h"
 #include "x86/vmx_msrs.h"
 
 namespace biosx::vmx {
@@ -88,8 +89,6 @@ std::vector<std::string> names_of(std::span<const BitName> names, uint64_t value
 
 const char* kEventTypes[] = {"external interrupt", "reserved", "NMI", "hardware exception",
                              "software interrupt", "privileged software exception", "software exception", "other event"};
-const char* kExceptions[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coprocessor segment overrun",
-                             "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
 
 }  // namespace
 
@@ -207,7 +206,8 @@ std::string decode_interruption_info(uint32_t info)
     if (!(info & (1u << 31))) return "not valid";
     const unsigned vector = info & 0xff, type = (info >> 8) & 7;
     std::string r = std::string(kEventTypes[type]) + ", vector " + std::to_string(vector);
-    if ((type == 3 || type == 2) && vector < std::size(kExceptions)) r += std::string(" (") + kExceptions[vector] + ")";
+    if (type == 3 || type == 2)
+        if (const char* m = biosx_exception_mnemonic(vector)) r += std::string(" (") + m + ")";
     if (info & (1u << 11)) r += ", error code valid";
     if (info & (1u << 12)) r += ", NMI unblocking due to IRET";
     return r;
@@ -355,7 +355,10 @@ std::string decode_field(Field field, uint64_t value, uint32_t reason)
     case Field::EXCEPTION_BITMAP: {
         std::vector<std::string> r;
         for (unsigned v = 0; v < 32; ++v)
-            if ((value >> v) & 1) r.push_back(v < std::size(kExceptions) ? kExceptions[v] : "vector" + std::to_string(v));
+            if ((value >> v) & 1) {
+                const char* m = biosx_exception_mnemonic(v);
+                r.push_back(m ? std::string(m) : "vector" + std::to_string(v));
+            }
         return r.empty() ? "none" : join(r);
     }
     default: return "";

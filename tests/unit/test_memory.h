@@ -1,0 +1,33 @@
+// test_memory.h - the memory the unit tests run code over: a zeroed 1 MiB
+// image (MemoryKind::image, so every port is virtual) with a helper that
+// installs a handler at F000:OFF and points a vector at it. Tests only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/run/memory.h"
+
+namespace biosx::test {
+
+class TestMemory final : public Memory {
+public:
+    TestMemory() : b_(kRealModeSize, 0) {}
+    MemoryKind kind() const override { return MemoryKind::image; }
+    std::string describe() const override { return "test"; }
+    std::span<uint8_t> bytes() override { return b_; }
+    // Places `code` at F000:off and points vector `v` at it.
+    void handler(uint8_t v, uint16_t off, const std::vector<uint8_t>& code)
+    {
+        write(0xf0000 + off, code);
+        write16(v * 4, off);
+        write16(v * 4 + 2, 0xf000);
+    }
+
+private:
+    std::vector<uint8_t> b_;
+};
+
+}  // namespace biosx::test
