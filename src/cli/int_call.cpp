@@ -9,10 +9,10 @@
 #include "cli/subcommand.h"
 #include "cli/print_run.h"
 #include "core/call/call.h"
+#include "core/call/call_input.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
-#include "core/run/start_state.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {
@@ -30,45 +30,6 @@ struct RunOptions {
     std::string max_instructions, timeout;
 };
 
-// --regs, then --regs-file, then the flags: each source by the one rule of
-// apply_assignments() (widest first, every register once); a later source
-// overrides an earlier one.
-Registers build_registers(const RunOptions& o)
-{
-    Registers r = default_registers();
-    if (!o.regs_json.empty()) apply_assignments(r, parse_regs_json(o.regs_json, "--regs"));
-    if (!o.regs_file.empty()) {
-        auto bytes = read_input(o.regs_file, "--regs-file", true);
-        std::string origin = "--regs-file " + (o.regs_file == "-" ? std::string("(stdin)") : o.regs_file);
-        apply_assignments(r, parse_regs_json(std::string(bytes.begin(), bytes.end()), origin));
-    }
-    std::vector<RegAssignment> flags;
-    for (const auto& [name, values] : o.reg_flags)
-        for (const auto& v : values) flags.push_back({find_alias(name), v, "--" + name});
-    apply_assignments(r, flags);
-    return r;
-}
-
-// --allow-port PORT|FIRST-LAST: opens ports above the hard floor; a port on
-// the floor is refused with its reason (no option opens it).
-std::vector<PortRange> parse_allowed(const std::vector<std::string>& specs, const PortMap& map)
-{
-    std::vector<PortRange> out;
-    for (const auto& s : specs) {
-        auto dash = s.find('-');
-        uint64_t a = parse_number(s.substr(0, dash), "--allow-port");
-        uint64_t b = dash == std::string::npos ? a : parse_number(s.substr(dash + 1), "--allow-port");
-        if (a > 0xffff || b > 0xffff || b < a)
-            fail(ErrorKind::usage, "--allow-port " + s + ": expected PORT or FIRST-LAST within 0..0xffff");
-        for (uint64_t p = a; p <= b; ++p)
-            if (auto why = floor_reason(map, static_cast<uint16_t>(p)); !why.empty())
-                fail(ErrorKind::usage, "--allow-port " + s + ": port " + hex(p, 4) + " is on the hard floor (" + why +
-                                           "); no option opens it");
-        out.push_back({static_cast<uint16_t>(a), static_cast<uint16_t>(b)});
-    }
-    return out;
-}
-
 void run(const RunOptions& o, Entry::Kind kind)
 {
     // Everything the user gave is checked before anything is opened for
@@ -80,16 +41,17 @@ void run(const RunOptions& o, Entry::Kind kind)
         e.vector = parse_vector(o.target);
     else
         parse_seg_off(o.target, "SEG:OFF", &e.seg, &e.off);
-    spec.req.regs = build_registers(o);
+    RegisterInput regs{o.regs_json, o.regs_file, {}};
+    for (const auto& [name, values] : o.reg_flags)
+        for (const auto& v : values) regs.flags.emplace_back(name, v);
+    spec.req.regs = parse_registers(regs);
     for (const auto& w : o.writes) spec.writes.push_back(parse_buffer_write(w));
     for (const auto& r : o.reads) spec.reads.push_back(parse_buffer_read(r));
     if (!o.read_to.empty() && spec.reads.empty())
         fail(ErrorKind::usage, "--read-to " + o.read_to + ": give at least one --read SEG:OFF:LEN to save");
     if (!o.trace_file.empty() && !o.trace)
         fail(ErrorKind::usage, "--trace-file " + o.trace_file + ": only meaningful with --trace");
-    if (!o.max_instructions.empty())
-        spec.req.limits.max_instructions = parse_max_instructions(o.max_instructions, "--max-instructions");
-    if (!o.timeout.empty()) spec.req.limits.timeout_s = parse_timeout(o.timeout, "--timeout");
+    spec.req.limits = parse_limits(o.timeout, o.max_instructions);
     spec.req.log_io = o.io_log;
     spec.req.strategy = o.strategy;
     spec.req.test_bad_entry = o.test_bad_entry;
@@ -97,7 +59,7 @@ void run(const RunOptions& o, Entry::Kind kind)
     // The port policy (docs/module.md): the hard floor is checked before
     // anything opens; over the host the table applies, with --virtual-io,
     // --pass-io and --allow-port (over an image: IoPolicy::over).
-    spec.req.io.allow = parse_allowed(o.allow_ports, *host_port_map());
+    spec.req.io.allow = parse_allowed_ports(o.allow_ports, *host_port_map());
     Machine machine = open_machine_from_globals();
     if (o.dump_vmcs && machine.backend->name() != "vmx") {
         bool chosen = !globals().image.empty() || globals().backend == "emu";

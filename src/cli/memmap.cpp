@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/subcommand.h"
+#include "core/call/call_input.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/memmap/firmware_map.h"
@@ -244,7 +245,7 @@ void run_memmap(const MemmapOptions& o)
     if (any && !o.all) sec = {o.map, o.ivt, o.bda, o.roms, o.tables};
     bool e820 = o.e820 || o.all;
     if (!o.timeout.empty() && !e820) fail(ErrorKind::usage, "--timeout " + o.timeout + ": only meaningful with --e820 or --all");
-    const double timeout_s = o.timeout.empty() ? Limits{}.timeout_s : parse_timeout(o.timeout, "--timeout");
+    const Limits limits = parse_limits(o.timeout);
 
     Machine machine = open_machine_from_globals();
     // Scan before anything runs: a run writes its stack and buffer into the memory.
@@ -253,7 +254,7 @@ void run_memmap(const MemmapOptions& o)
     if (e820) {
         if (!machine.backend) fail(ErrorKind::environment, "--e820 needs a backend that can run BIOS code");
         FirmwareMapOptions fo;
-        fo.limits.timeout_s = timeout_s;
+        fo.limits = limits;
         fo.io.virtual_io = false;  // the host's port policy, as `biosx int` has it
         fm = firmware_map(*machine.backend, *machine.mem, fo);
     }

@@ -3,6 +3,7 @@
 // end of memory) against a small memory, with a backend that must never be
 // reached when a check refuses. No @FILE: that reads the file system.
 #include "core/call/call.h"
+#include "core/call/call_input.h"
 #include "core/format.h"
 #include "core/run/start_state.h"
 #include "fuzz_common.h"

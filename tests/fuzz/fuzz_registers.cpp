@@ -1,8 +1,8 @@
 // fuzz_registers.cpp - register values and their aliases as users type them:
 // parse_number, every alias's range, VECTOR, --timeout and
 // --max-instructions. First byte picks the alias, the rest is the text.
-#include "core/backend/backend.h"
-#include "core/call/call.h"
+#include "core/call/call_input.h"
+#include "core/format.h"
 #include "core/run/registers.h"
 #include "fuzz_common.h"
 

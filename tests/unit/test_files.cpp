@@ -9,8 +9,10 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "test_errors.h"
 
 using namespace biosx;
+using biosx::test::error_of;
 
 namespace {
 
@@ -30,17 +32,6 @@ struct TempDir {
     }
     std::string operator/(const std::string& n) const { return path + "/" + n; }
 };
-
-template <class F>
-std::pair<ErrorKind, std::string> error_of(F f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return {e.kind(), e.what()};
-    }
-    return {ErrorKind::incomplete, ""};
-}
 
 std::string slurp(const std::string& p)
 {

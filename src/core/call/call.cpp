@@ -15,25 +15,6 @@ namespace biosx {
 
 namespace {
 
-// A segment or offset as SEG:OFF writes it: hex digits, 0x prefix or h
-// suffix optional, at most 16 bits.
-uint16_t parse_hex16(std::string_view t, std::string_view what)
-{
-    std::string_view s = t;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-    else if (s.size() > 1 && (s.back() == 'h' || s.back() == 'H')) s.remove_suffix(1);
-    uint64_t v = 0;
-    bool ok = !s.empty();
-    for (char c : s) {
-        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (d < 0) ok = false;
-        else if (v <= 0xffff) v = v << 4 | static_cast<uint64_t>(d);
-    }
-    if (!ok) fail(ErrorKind::usage, std::string(what) + ": '" + printable(t) + "' is not a hex number (e.g. c000)");
-    if (v > 0xffff) fail(ErrorKind::usage, std::string(what) + ": " + printable(t) + " does not fit in 16 bits");
-    return static_cast<uint16_t>(v);
-}
-
 // The linear addresses of the words biosx pushes below SS:SP: FLAGS, CS, IP
 // for INT, CS, IP for a far call. SP wraps inside the segment.
 std::vector<uint32_t> frame_words(const RunRequest& req)
@@ -49,60 +30,6 @@ std::vector<uint32_t> frame_words(const RunRequest& req)
 }
 
 }  // namespace
-
-uint32_t parse_seg_off(std::string_view text, std::string_view what, uint16_t* seg, uint16_t* off)
-{
-    auto colon = text.find(':');
-    if (colon == std::string_view::npos)
-        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) + "' is not SEG:OFF (e.g. c000:0003)");
-    uint16_t s = parse_hex16(text.substr(0, colon), std::string(what) + " segment");
-    uint16_t o = parse_hex16(text.substr(colon + 1), std::string(what) + " offset");
-    if (seg) *seg = s;
-    if (off) *off = o;
-    return (uint32_t{s} << 4) + o;
-}
-
-BufferWrite parse_buffer_write(std::string_view spec)
-{
-    BufferWrite w;
-    w.spec = spec;
-    auto eq = spec.find('=');
-    if (eq == std::string_view::npos)
-        fail(ErrorKind::usage, "--write " + printable(spec) + ": expected SEG:OFF=HEX or SEG:OFF=@FILE");
-    w.linear = parse_seg_off(spec.substr(0, eq), "--write");
-    std::string_view data = spec.substr(eq + 1);
-    if (!data.empty() && data[0] == '@') {
-        std::string path(data.substr(1));
-        // At most the real-mode address space: anything longer runs past it.
-        w.bytes = read_input(path, "--write " + printable(spec.substr(0, eq + 1)) + "@", false, kRealModeSize + kHmaSize);
-        if (w.bytes.empty()) fail(ErrorKind::usage, "--write " + printable(spec) + ": " + path + " is empty");
-    } else {
-        w.bytes = parse_hex_string(data, "--write " + printable(spec));
-    }
-    return w;
-}
-
-BufferRead parse_buffer_read(std::string_view spec)
-{
-    BufferRead r;
-    r.spec = spec;
-    auto last = spec.rfind(':');
-    if (last == std::string_view::npos || spec.find(':') == last)
-        fail(ErrorKind::usage, "--read " + printable(spec) + ": expected SEG:OFF:LEN (e.g. 0000:7e00:24)");
-    r.linear = parse_seg_off(spec.substr(0, last), "--read", &r.seg, &r.off);
-    uint64_t len = parse_number(spec.substr(last + 1), "--read " + printable(spec) + " length");
-    if (len == 0 || len > (1u << 20))
-        fail(ErrorKind::usage, "--read " + printable(spec) + ": length must be 1..1048576 bytes");
-    r.len = static_cast<uint32_t>(len);
-    return r;
-}
-
-uint8_t parse_vector(std::string_view text)
-{
-    uint64_t v = parse_number(text, "VECTOR");
-    if (v > 0xff) fail(ErrorKind::usage, "VECTOR: " + printable(text) + " is not an interrupt number (0..0xff)");
-    return static_cast<uint8_t>(v);
-}
 
 CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
 {

@@ -24,15 +24,6 @@ struct BufferRead {
     uint32_t len = 0;
 };
 
-// "SEG:OFF" (hex, 0x optional) → linear address; throws Usage naming `what`.
-uint32_t parse_seg_off(std::string_view text, std::string_view what, uint16_t* seg = nullptr, uint16_t* off = nullptr);
-// "SEG:OFF=HEX" or "SEG:OFF=@FILE".
-BufferWrite parse_buffer_write(std::string_view spec);
-// "SEG:OFF:LEN".
-BufferRead parse_buffer_read(std::string_view spec);
-// "INT vector" text: 0x11, 11h, 17 → 0..255.
-uint8_t parse_vector(std::string_view text);
-
 struct CallSpec {
     RunRequest req;
     std::vector<BufferWrite> writes;

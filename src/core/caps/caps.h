@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -59,6 +60,9 @@ bool read_msrs_module(RawCaps& raw, const ReadOptions& opt);
 // second. Without VMX only CPUID is read.
 RawCaps read_host(const ReadOptions& opt);
 
+// "--cpu N": 0..8191; throws Usage otherwise.
+int parse_cpu(std::string_view text);
+
 // ---- The saved-file format (docs/caps.md) -----------------------------------
 
 // Parses the text format; `origin` names the file in errors. A malformed
@@ -66,6 +70,9 @@ RawCaps read_host(const ReadOptions& opt);
 RawCaps parse_caps_file(const std::string& text, const std::string& origin);
 RawCaps load_caps_file(const std::string& path);
 std::string format_caps_file(const RawCaps& raw);
+// The index in raw.cpus of CPU `cpu` (--cpu with --from); throws Usage
+// naming `origin` when the file has no such CPU.
+int cpu_index(const RawCaps& raw, int cpu, const std::string& origin);
 
 // ---- Existence rules (SDM Vol. 3D Appendix A) -----------------------------
 

@@ -38,10 +38,6 @@ struct RegAlias {
 const std::vector<RegAlias>& reg_aliases();
 const RegAlias* find_alias(std::string_view name);
 
-// Parses a number as users write it: 0x4f00, 4f00h, 0b101, or decimal.
-// Throws biosx::Error(Usage) naming `what` when it is not a number.
-uint64_t parse_number(std::string_view text, std::string_view what);
-
 // Sets `alias` in `regs` to `value`; throws Usage naming the flag and the
 // limit when the value does not fit the part.
 void set_alias(Registers& regs, const RegAlias& alias, uint64_t value, std::string_view flag);

@@ -11,31 +11,6 @@
 
 namespace biosx {
 
-double parse_timeout(std::string_view text, std::string_view what)
-{
-    const std::string t(text), w(what);
-    char* end = nullptr;
-    double v = t.empty() || t[0] == ' ' ? NAN : std::strtod(t.c_str(), &end);
-    if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v) || t.find_first_of("xXnNiIpP") != std::string::npos)
-        fail(ErrorKind::usage, w + ": '" + printable(t) + "' is not a number of seconds (e.g. 5 or 0.5)");
-    if (!(v > 0) || v > kMaxTimeoutS) fail(ErrorKind::usage, w + ": " + printable(t) + " is outside (0, 60] seconds");
-    return v;
-}
-
-uint64_t parse_max_instructions(std::string_view text, std::string_view what)
-{
-    uint64_t v = 0;
-    try {
-        v = parse_number(text, what);
-    } catch (const Error& e) {
-        if (std::string_view(e.what()).find("is not a number") != std::string_view::npos) throw;
-        v = 0;  // negative or past 64 bits: the range says it all
-    }
-    if (v < 1 || v > kMaxInstructionsLimit)
-        fail(ErrorKind::usage, std::string(what) + ": " + printable(text) + " is outside 1..1000000000000");
-    return v;
-}
-
 std::string_view end_kind_name(EndKind k)
 {
     switch (k) {

@@ -33,12 +33,6 @@ struct Limits {
     double timeout_s = 5.0;                  // wall clock, every backend
 };
 
-// "--timeout 2.5": a decimal number of seconds in (0, 60]; throws Usage
-// naming `what` and the range otherwise (also for nan, inf, "", "1e999").
-double parse_timeout(std::string_view text, std::string_view what);
-// "--max-instructions N": 1..10^12, as parse_number() reads numbers.
-uint64_t parse_max_instructions(std::string_view text, std::string_view what);
-
 struct RunRequest {
     Entry entry;
     Registers regs;  // as the routine sees them at its first instruction's caller
