@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "cli/subcommand.h"
-#include "cli/print_run.h"
 #include "core/call/call.h"
 #include "core/call/call_input.h"
 #include "core/error.h"
@@ -96,7 +95,7 @@ void run(const RunOptions& o, Entry::Kind kind)
         if (vmcs) j["vmcs"] = vmx::vmcs_to_json(*vmcs);
         print_json(j);
     } else {
-        print_run_text(std::cout, spec, out, use_color());
+        std::cout << render_call_text(spec, out, use_color());
         if (vmcs) std::cout << "\n" << vmx::render_vmcs_text(*vmcs);
     }
 

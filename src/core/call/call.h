@@ -1,5 +1,6 @@
 // call.h - one BIOS call end to end: buffers written before, the run, buffers
-// read back after. What `biosx int` and `biosx call` do, minus printing.
+// read back after; and its text and JSON views. What `biosx int` and
+// `biosx call` do; the parsing of what the user wrote is call_input.h.
 // Userspace.
 #pragma once
 
@@ -43,8 +44,14 @@ struct CallOutcome {
 // is in the outcome.
 CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec);
 
+// ---- Views (call_render.cpp) ----
 // The documented JSON object of one run (docs/json-schema.md).
 nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out);
+// The text: entry, backend and how the run ended; input vs output
+// registers with the changed ones marked; flags with CF called out; the
+// --read buffers as hex dumps; port accesses (all with --io-log), MSR
+// accesses and the ports kept from the hardware. ANSI colours when `color`.
+std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool color);
 inline constexpr int kJsonSchemaVersion = 2;
 
 }  // namespace biosx

@@ -1,12 +1,16 @@
-// print_run.cpp - the text view of one run: input vs output registers,
-// changed ones marked, EFLAGS decoded with CF called out. Userspace CLI.
-#include "cli/print_run.h"
-
+// call_render.cpp - the views of one call: the text (input vs output
+// registers, changed ones marked, EFLAGS decoded with CF called out,
+// buffers, port and MSR accesses) and the documented JSON object
+// (docs/json-schema.md). Userspace.
+#include <cctype>
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "core/call/call.h"
 #include "core/format.h"
 
-namespace biosx::cli {
+namespace biosx {
 
 namespace {
 
@@ -27,8 +31,9 @@ std::string entry_text(const Entry& e)
 
 }  // namespace
 
-void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& out, bool color)
+std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool color)
 {
+    std::ostringstream os;
     const RunResult& r = out.result;
     const char* bold = color ? "\033[1m" : "";
     const char* hi = color ? "\033[33m" : "";
@@ -100,6 +105,85 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
                << "\n";
         if (r.port_counts_lost) os << "  and " << r.port_counts_lost << " more accesses not counted\n";
     }
+    return os.str();
 }
 
-}  // namespace biosx::cli
+nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
+{
+    using nlohmann::json;
+    const RunResult& res = out.result;
+    json j;
+    j["schema"] = "biosx.run";
+    j["schema_version"] = kJsonSchemaVersion;
+    if (out.entry.kind == Entry::Kind::interrupt)
+        j["entry"] = {{"kind", "int"}, {"vector", out.entry.vector}};
+    else
+        j["entry"] = {{"kind", "call"},
+                      {"segment", out.entry.seg},
+                      {"offset", out.entry.off},
+                      {"linear", (uint32_t{out.entry.seg} << 4) + out.entry.off}};
+    j["backend"] = res.backend;
+    if (!res.strategy.empty()) j["strategy"] = res.strategy;
+    j["source"] = out.source;
+    j["in"] = to_json(out.in);
+    j["out"] = to_json(res.regs);
+    j["flags_in"] = decode_eflags(out.in[Reg::eflags]);
+    j["flags_out"] = decode_eflags(res.regs[Reg::eflags]);
+    json changed = json::array();
+    for (int i = 0; i < kRegCount; ++i)
+        if (out.in.v[i] != res.regs.v[i]) changed.push_back(std::string(reg_name(static_cast<Reg>(i))));
+    j["changed"] = changed;
+    j["carry"] = (res.regs[Reg::eflags] & 1) != 0;
+    json end = {{"kind", std::string(end_kind_name(res.end.kind))},
+                {"completed", res.end.kind == EndKind::return_trap},
+                {"message", res.end.message}};
+    if (res.end.vector >= 0) end["vector"] = res.end.vector;
+    if (res.end.error_code >= 0) end["error_code"] = res.end.error_code;
+    if (res.end.kind == EndKind::ept_violation || res.end.kind == EndKind::bad_memory)
+        end["address"] = res.end.address;
+    j["end"] = end;
+    json counts = {{"instructions", res.instructions}, {"exits", res.exits}};
+    if (!res.exits_by_reason.empty()) counts["exits_by_reason"] = res.exits_by_reason;
+    if (res.tsc_cycles) counts["tsc_cycles"] = res.tsc_cycles;
+    j["counts"] = counts;
+    j["elapsed_us"] = static_cast<uint64_t>(res.elapsed_s * 1e6 + 0.5);
+    json bufs = json::array();
+    for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i)
+        bufs.push_back({{"segment", spec.reads[i].seg},
+                        {"offset", spec.reads[i].off},
+                        {"linear", spec.reads[i].linear},
+                        {"length", spec.reads[i].len},
+                        {"hex", hex_string(out.read_back[i])}});
+    j["buffers"] = bufs;
+    json io = json::array();
+    for (const auto& a : res.io)
+        io.push_back({{"port", a.port},
+                      {"dir", a.write ? "out" : "in"},
+                      {"size", a.size},
+                      {"value", a.value},
+                      {"disposition", std::string(disposition_name(a.disposition))}});
+    j["io_count"] = res.io.size();
+    json ports = json::array();
+    for (const auto& c : res.port_counts)
+        ports.push_back({{"port", hex(c.port, 4)},
+                         {"dir", c.write ? "out" : "in"},
+                         {"disposition", std::string(disposition_name(c.disposition))},
+                         {"count", c.count}});
+    j["io_ports"] = ports;
+    if (res.port_counts_lost) j["io_ports_lost"] = res.port_counts_lost;
+    if (spec.req.log_io) j["io"] = io;
+    if (res.msr_count) {
+        json msrs = json::array();
+        for (const auto& m : res.msrs)
+            msrs.push_back({{"index", m.index},
+                            {"dir", m.write ? "wrmsr" : "rdmsr"},
+                            {"value", m.value},
+                            {"value_hex", hex(m.value, 16)},
+                            {"disposition", m.write ? "dropped" : m.host_value ? "host" : "virtual"}});
+        j["msr_count"] = res.msr_count;
+        j["msr"] = msrs;
+    }
+    return j;
+}
+
+}  // namespace biosx
