@@ -149,8 +149,9 @@ public:
             case ENODEV:
                 fail(ErrorKind::environment,
                      what + "this CPU cannot run the '" + req.strategy + "' strategy (see biosx caps)");
-            case ENOENT:
-                fail(ErrorKind::environment, what + "there is no BIOS handler for this vector in the guest's IVT");
+            case ENOENT:  // the rules of shared/x86/entry_frame.h, applied by the module
+                fail(ErrorKind::environment, what + "there is no BIOS handler at this entry in the guest's memory "
+                                                    "(IVT entry 0000:0000, or only 00/FF bytes there)");
             default: BiosxDevice::fail_ioctl(BIOSX_IOC_RUN, e);
             }
         }
