@@ -1,5 +1,6 @@
-// subcommand.h - what every subcommand shares (memory source, backend, JSON)
-// and the helpers callbacks use to reach the core. Userspace CLI.
+// subcommand.h - what main.cpp and each subcommand file share: the global
+// options' values, the machine they choose, the printers, the exit a
+// callback may ask for, and each file's setup function. Userspace CLI.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -21,8 +22,7 @@ struct GlobalOptions {
     bool json = false;
 };
 
-// The options registered on the top-level app (they may be given before or
-// after the subcommand).
+// The values of the global options (main.cpp's table registers them).
 GlobalOptions& globals();
 
 // Opens memory and backend for a subcommand; prints the fallback note, if
@@ -36,13 +36,7 @@ bool use_color();
 // string that are not UTF-8 are replaced (U+FFFD) instead of throwing.
 void print_json(const nlohmann::json& j);
 
-// The command line a user typed, through main(): every option value that
-// is empty is refused, and each subcommand's --help lists the global
-// options it accepts.
-void refuse_empty_values(CLI::App& app);
-void list_global_options(CLI::App& app);
-
-// Subcommand registration: one function per file.
+// Each subcommand file registers its command, options and callback.
 void setup_int(CLI::App& app);
 void setup_call(CLI::App& app);
 void setup_caps(CLI::App& app);
