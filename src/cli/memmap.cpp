@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "core/memmap/memmap_report.h"
+#include "core/run/image.h"
 
 namespace biosx::cli {
 

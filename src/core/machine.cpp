@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "core/lockdown.h"
+#include "core/run/image.h"
 
 namespace biosx {
 

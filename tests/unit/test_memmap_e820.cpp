@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/memmap/firmware_map.h"
+#include "core/run/image.h"
 #include "core/run/memory.h"
 #include "test_memory.h"
 

@@ -1,17 +1,12 @@
 // firmware_map.cpp - the firmware's memory map from the BIOS itself: INT 15h E820h
-// walked through a Backend, E801h and AH=88h as fallbacks; and the snapshot
-// writer behind `memmap --save`. Userspace.
+// walked through a Backend, E801h and AH=88h as fallbacks. Userspace.
 #include "core/memmap/firmware_map.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "core/error.h"
-#include "core/files.h"
 #include "core/format.h"
 #include "core/memmap/decoder.h"
 #include "core/run/start_state.h"
@@ -210,20 +205,6 @@ FirmwareMap firmware_map(Backend& backend, Memory& mem, const FirmwareMapOptions
                             "at call time may not be the machine's");
     }
     return out;
-}
-
-void save_image(Memory& mem, const std::string& path, uint64_t size)
-{
-    if (size < kRealModeSize)
-        fail(ErrorKind::usage, "--size " + std::to_string(size) + ": an image holds at least 1 MiB (1048576 bytes)");
-    if (size > mem.size())
-        fail(ErrorKind::usage, "--size " + std::to_string(size) + ": " + mem.describe() + " holds only " +
-                                   std::to_string(mem.size()) + " bytes");
-    // A temporary file beside the target, renamed when complete; refused
-    // when the target is the image being read.
-    OutputFile f(path, "--save");
-    f.write(mem.bytes().first(size));
-    f.commit();
 }
 
 }  // namespace biosx::memmap

@@ -1,6 +1,5 @@
 // firmware_map.h - the firmware's memory map, asked of the BIOS itself through a
-// Backend: INT 15h E820h, falling back to E801h and then AH=88h. Also the
-// --save snapshot writer. Userspace.
+// Backend: INT 15h E820h, falling back to E801h and then AH=88h. Userspace.
 #pragma once
 
 #include <cstdint>
@@ -69,10 +68,5 @@ FirmwareMap firmware_map(Backend& backend, Memory& mem, const FirmwareMapOptions
 
 // The "e820" member of the memmap JSON object.
 nlohmann::json firmware_map_to_json(const FirmwareMap& m);
-
-// Writes the first `size` bytes of `mem` to `path` in the image format
-// (physical address = file offset). Throws Usage for a size the memory does
-// not hold or below 1 MiB, Environment when the file cannot be written.
-void save_image(Memory& mem, const std::string& path, uint64_t size);
 
 }  // namespace biosx::memmap

@@ -1,16 +1,14 @@
-// memory.cpp - memory sources: image files and the host's first MiB. Userspace.
+// memory.cpp - bounds-checked access to a Memory, and the host's first MiB
+// as one. Userspace.
 #include "core/run/memory.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
 #include "core/error.h"
-#include "core/files.h"
 #include "core/format.h"
 #include "core/lockdown.h"
 
@@ -20,12 +18,6 @@ uint16_t Memory::read16(uint32_t phys)
 {
     auto b = read(phys, 2);
     return static_cast<uint16_t>(b[0] | b[1] << 8);
-}
-
-uint32_t Memory::read32(uint32_t phys)
-{
-    auto b = read(phys, 4);
-    return static_cast<uint32_t>(b[0] | b[1] << 8 | b[2] << 16 | static_cast<uint32_t>(b[3]) << 24);
 }
 
 void Memory::write16(uint32_t phys, uint16_t v)
@@ -54,22 +46,6 @@ std::vector<uint8_t> Memory::read(uint32_t phys, size_t len)
 
 namespace {
 
-// A private copy-on-write mapping of a snapshot file: runs may write to it,
-// the file never changes.
-class ImageMemory final : public Memory {
-public:
-    ImageMemory(std::string path, uint8_t* p, size_t n) : path_(std::move(path)), p_(p), n_(n) {}
-    ~ImageMemory() override { munmap(p_, n_); }
-    MemoryKind kind() const override { return MemoryKind::image; }
-    std::string describe() const override { return "image:" + path_; }
-    std::span<uint8_t> bytes() override { return {p_, n_}; }
-
-private:
-    std::string path_;
-    uint8_t* p_;
-    size_t n_;
-};
-
 // Host memory, copied: BIOS code over the host's own IVT/BDA must not change
 // the live copies Linux and the firmware share.
 class BufferMemory final : public Memory {
@@ -87,31 +63,6 @@ private:
 };
 
 }  // namespace
-
-std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what)
-{
-    // A regular file only: a FIFO would hang, a device has no size.
-    int fd = open_input(path, what);
-    struct stat st{};
-    ::fstat(fd, &st);
-    if (st.st_size == 0) {
-        ::close(fd);
-        fail(ErrorKind::usage, what + " " + path + ": the file is empty; a snapshot holds at least 1 MiB");
-    }
-    if (static_cast<size_t>(st.st_size) < kRealModeSize) {
-        ::close(fd);
-        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(st.st_size) +
-                                   " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes)");
-    }
-    // Larger images are mapped as far as the 32-bit real-mode-reachable window
-    // goes; the HMA (up to 0x10FFEF) is the most real-mode code can address.
-    size_t n = std::min<size_t>(st.st_size, size_t{16} << 20);
-    void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    int e = errno;
-    ::close(fd);
-    if (p == MAP_FAILED) fail(ErrorKind::environment, what + " " + path + ": cannot map: " + std::strerror(e));
-    return std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
-}
 
 std::unique_ptr<Memory> open_host_memory()
 {
@@ -142,32 +93,6 @@ std::unique_ptr<Memory> open_host_memory()
     }
     ::close(fd);
     return std::make_unique<BufferMemory>(MemoryKind::host, "host:/dev/mem", std::move(buf));
-}
-
-std::string default_image_path()
-{
-    // Next to the binary first (build tree, or an installed tree under any
-    // prefix: PREFIX/bin/biosx -> PREFIX/share/biosx), then the configured
-    // directories.
-    std::vector<std::string> dirs;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        std::string dir(exe, static_cast<size_t>(n));
-        dir = dir.substr(0, dir.rfind('/'));
-        dirs.push_back(dir + "/share");
-        dirs.push_back(dir + "/../share/biosx");
-    }
-    dirs.push_back(BIOSX_BUILD_DATADIR);
-    dirs.push_back(BIOSX_DATADIR);
-    for (const auto& d : dirs) {
-        std::string p = d + "/seabios.img";
-        if (access(p.c_str(), R_OK) == 0) {
-            char real[4096];
-            return realpath(p.c_str(), real) ? std::string(real) : p;
-        }
-    }
-    return "";
 }
 
 }  // namespace biosx

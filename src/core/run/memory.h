@@ -1,6 +1,6 @@
-// memory.h - memory sources: the real-mode address space a routine runs over
-// (an image file, the host's first MiB via /dev/mem, or the module's mmap).
-// Userspace.
+// memory.h - the real-mode address space a routine runs over (Memory), and
+// the host's first MiB as one. The other sources: an image file (image.h),
+// the module's guest memory (the vmx backend). Userspace.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,7 @@
 namespace biosx {
 
 inline constexpr size_t kRealModeSize = 1u << 20;   // 1 MiB
-inline constexpr size_t kHmaSize = 0x10000 - 0x10;  // FFFF:0010..FFFF:FFFF
+inline constexpr size_t kHmaSize = 0x10000 - 0x10;  // FFFF:0010..FFFF:FFFF, reachable with A20 on
 
 enum class MemoryKind { image, host, vmx };
 
@@ -29,24 +29,14 @@ public:
     virtual std::span<uint8_t> bytes() = 0;
 
     size_t size() { return bytes().size(); }
-    uint8_t* at(uint32_t phys) { return bytes().data() + phys; }
     uint16_t read16(uint32_t phys);
-    uint32_t read32(uint32_t phys);
     void write16(uint32_t phys, uint16_t v);
     // Bounds-checked copy in/out; throw Usage naming the range when outside.
     void write(uint32_t phys, std::span<const uint8_t> data);
     std::vector<uint8_t> read(uint32_t phys, size_t len);
 };
 
-// A snapshot file: physical address = file offset, at least 1 MiB; larger
-// files are mapped as far as they go. Copy-on-write private mapping.
-// `what` names the file in messages ("--image", "the bundled snapshot").
-std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what = "--image");
-
 // The host's first MiB through /dev/mem (root), copied privately.
 std::unique_ptr<Memory> open_host_memory();
-
-// Path of the SeaBIOS snapshot shipped with biosx, or "" when none exists.
-std::string default_image_path();
 
 }  // namespace biosx

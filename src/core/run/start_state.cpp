@@ -71,9 +71,4 @@ StartState prepare_start(Memory& mem, const RunRequest& req)
     return s;
 }
 
-bool at_trap(const Registers& regs)
-{
-    return (regs[Reg::cs] << 4) + (regs[Reg::eip] & 0xffff) == BIOSX_TRAP_LINEAR;
-}
-
 }  // namespace biosx

@@ -26,7 +26,4 @@ StartState prepare_start(Memory& mem, const RunRequest& req);
 // 0000:0000 or pointing at bytes that hold no code). Changes nothing.
 void check_entry(Memory& mem, const Entry& e);
 
-// True when CS:EIP of `regs` is the return trap.
-bool at_trap(const Registers& regs);
-
 }  // namespace biosx
