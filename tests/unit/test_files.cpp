@@ -105,7 +105,7 @@ TEST_CASE("outputs: never a file this command reads, never a directory or FIFO")
 TEST_CASE("outputs: an unwritable directory is an environment error for every output alike")
 {
     if (::geteuid() == 0) {
-        MESSAGE("running as root: permissions do not stop root");
+        MESSAGE("SKIP: running as root: permissions do not stop root");
         return;
     }
     TempDir d;
