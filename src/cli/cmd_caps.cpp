@@ -1,4 +1,4 @@
-// caps.cpp - `biosx caps`: what this CPU's VMX can do, decoded, and
+// cmd_caps.cpp - `biosx caps`: what this CPU's VMX can do, decoded, and
 // which biosx strategy it allows. Thin: reads through the core, prints.
 // Userspace CLI.
 #include <iostream>

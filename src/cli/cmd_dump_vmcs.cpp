@@ -1,4 +1,4 @@
-// dump_vmcs.cpp - `biosx dump-vmcs` and `biosx int ... --dump-vmcs`:
+// cmd_dump_vmcs.cpp - `biosx dump-vmcs` and `biosx int ... --dump-vmcs`:
 // the VMCS of the last vmx run, named, grouped and decoded. Thin: fetches the
 // record through the core, prints it. Userspace CLI.
 #include <iostream>

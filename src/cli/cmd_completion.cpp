@@ -1,4 +1,4 @@
-// completion.cpp - `biosx completion bash|zsh|fish`: shell completion
+// cmd_completion.cpp - `biosx completion bash|zsh|fish`: shell completion
 // scripts generated from the CLI definition itself, so an option added to
 // any subcommand is completed without anyone remembering to. The files in
 // completions/ are this output; tests/cli/completions.sh keeps them equal.

@@ -1,4 +1,4 @@
-// int_call.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
+// cmd_int_call.cpp - `biosx int VECTOR` and `biosx call SEG:OFF`: parse registers
 // and buffers, call the core, print the outcome. Userspace CLI.
 #include <cstdio>
 #include <iostream>

@@ -1,4 +1,4 @@
-// memmap.cpp - `biosx memmap`: the first MiB drawn and decoded (IVT,
+// cmd_memmap.cpp - `biosx memmap`: the first MiB drawn and decoded (IVT,
 // BDA, option ROMs, BIOS tables), the firmware's E820 map, and --save.
 // Parses the options, asks the core, prints the core's text or JSON view.
 // Userspace CLI.
