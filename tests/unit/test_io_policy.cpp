@@ -9,12 +9,12 @@
 #include "core/backend/mediated_io.h"
 #include "core/run/io_policy.h"
 #include "core/run/start_state.h"
-#include "test_memory.h"
+#include "image_memory.h"
 #include "x86/port_policy.h"
 #include "x86/realmode.h"
 
 using namespace biosx;
-using biosx::test::TestMemory;
+using TestMemory = biosx::test::ImageMemory;
 
 namespace {
 

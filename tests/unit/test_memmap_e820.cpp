@@ -14,11 +14,11 @@
 #include "core/memmap/firmware_map.h"
 #include "core/run/image.h"
 #include "core/run/memory.h"
-#include "test_memory.h"
+#include "image_memory.h"
 
 using namespace biosx;
 using namespace biosx::memmap;
-using biosx::test::TestMemory;
+using TestMemory = biosx::test::ImageMemory;
 
 namespace {
 

@@ -6,11 +6,13 @@
 #include <x86emu.h>
 
 #include "core/backend/backend.h"
+#include "core/backend/host_fpe.h"
+#include "core/backend/mediated_io.h"
 #include "core/error.h"
 #include "core/format.h"
-#include "core/backend/mediated_io.h"
 #include "core/run/start_state.h"
 #include "x86/realmode.h"
+#include "x86/string_io.h"
 
 namespace biosx {
 
@@ -30,6 +32,9 @@ struct EmuRun {
     uint8_t* mem = nullptr;
     size_t mem_size = 0;
     MediatedIo mediated;  // this run's CMOS index and PCI address latch
+    // The INS/OUTS on_code stopped x86emu_run at, for run_string_io().
+    bool string_io = false;
+    biosx_strio strio{};
 };
 
 EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
@@ -43,7 +48,43 @@ void end_run(x86emu_t* emu, RunEnd end)
     x86emu_stop(emu);
 }
 
-// Called before every instruction: the return trap, the limits.
+// A CPU exception ends the run, as the vmx backend's exception bitmap
+// makes it end there; ERROR_CODE < 0: the exception has none.
+void end_exception(x86emu_t* emu, unsigned num, int64_t error_code)
+{
+    end_run(emu, cpu_exception(num, emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip), error_code));
+}
+
+// Prefix bytes as libx86emu's decoder takes them (decode.c, x86emu_run).
+bool is_prefix(uint8_t b)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// True when the instruction at CS:EIP starts with 15 or more prefixes, so
+// it is longer than the 15 bytes a CPU decodes: #GP (SDM Vol. 3A §6.15,
+// interrupt 13; Vol. 2A §2.3.11). libx86emu takes any number of them, and
+// writes the disassembly of each F0/F2/F3 into a 256-byte buffer inside the
+// emulator without a bound: some 50 overran it into its own pointer and
+// libx86emu wrote through that (fuzz_emu finding, docs/fuzzing.md).
+bool too_long(const EmuRun* c, x86emu_t* emu)
+{
+    const uint32_t eip_mask = ACC_D(emu->x86.R_CS_ACC) ? 0xffffffffu : 0xffffu;
+    for (uint32_t i = 0; i < 15; ++i) {
+        const uint64_t a = uint64_t{emu->x86.R_CS_BASE} + ((emu->x86.R_EIP + i) & eip_mask);
+        if (a >= c->mem_size || !is_prefix(c->mem[a])) return false;
+    }
+    return true;
+}
+
+// Called before every instruction: the return trap, the limits, the
+// length of the instruction, INS/OUTS.
 int on_code(x86emu_t* emu)
 {
     EmuRun* c = ctx(emu);
@@ -65,6 +106,21 @@ int on_code(x86emu_t* emu)
         return 1;
     }
     ++c->instructions;
+    if (too_long(c, emu)) {
+        end_exception(emu, 13, 0);
+        return 1;
+    }
+    // INS/OUTS are biosx's own (run_string_io): x86emu_run returns here.
+    if (linear < c->mem_size &&
+        biosx_strio_decode(c->mem + linear, static_cast<unsigned>(std::min<size_t>(BIOSX_INSN_MAX, c->mem_size - linear)),
+                           ACC_D(emu->x86.R_CS_ACC), &c->strio) == 0) {
+        if (c->strio.lock) {
+            end_exception(emu, 6, -1);  // LOCK INS/OUTS: #UD (SDM Vol. 2A, LOCK)
+            return 1;
+        }
+        c->string_io = true;
+        return 1;
+    }
     return 0;
 }
 
@@ -119,7 +175,8 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     default: break;
     }
     if (!write) *val = a.value = v & ones;
-    c->result->io.push_back(a);
+    if (c->result->io.size() < kIoLogMax) c->result->io.push_back(a);
+    ++c->result->io_count;
     count_port(c->result->port_counts, a);
     if (c->req->trace)
         std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in", hex(port, 4).c_str(),
@@ -168,11 +225,72 @@ int on_intr(x86emu_t* emu, u8 num, unsigned type)
     // libx86emu raises #DE as a "soft" interrupt with INTR_MODE_RESTART;
     // software INT n and INT3 never carry RESTART.
     if ((type & 0xff) == INTR_TYPE_FAULT || (type & INTR_MODE_RESTART)) {
-        end_run(emu, cpu_exception(num, emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip),
-                                   (type & INTR_MODE_ERRCODE) ? int64_t{emu->x86.intr_errcode} : -1));
+        end_exception(emu, num, (type & INTR_MODE_ERRCODE) ? int64_t{emu->x86.intr_errcode} : -1);
         return 1;
     }
     return 0;
+}
+
+// One element's port access of INS/OUTS, through on_io like IN/OUT.
+void string_io_port(void* arg, unsigned port, unsigned size, int in, unsigned* value)
+{
+    auto* emu = static_cast<x86emu_t*>(arg);
+    u32 v = *value;
+    on_io(emu, ctx(emu), port, &v, !in, size);
+    *value = v;
+}
+
+// Elements between two looks at the clock: a REP with a count of 2^32
+// still ends at --timeout, as in the module (which re-enters the guest
+// every 1024 elements).
+constexpr unsigned long kStringIoBatch = 4096;
+
+// The INS/OUTS on_code found, run by the code the module runs at its I/O
+// exit (shared/x86/string_io.h), each element's port access by the policy
+// (on_io). libx86emu 3.5's own INS/OUTS step (E)SI/(E)DI by 1 whatever the
+// element size, read OUTS from ES:SI, and run a REP to its end in one
+// instruction, past the clock: biosx does not let it run them.
+void run_string_io(x86emu_t* emu, EmuRun* c)
+{
+    const biosx_strio& s = c->strio;
+    biosx_strio_regs r{};
+    r.rcx = emu->x86.R_ECX;
+    r.rsi = emu->x86.R_ESI;
+    r.rdi = emu->x86.R_EDI;
+    r.df = (emu->x86.R_EFLG & 0x400) != 0;
+    r.base = emu->x86.seg[s.seg].base;
+    r.limit = emu->x86.seg[s.seg].limit;
+    if (c->req->trace)
+        std::fprintf(c->req->trace, "insn %s%s%c at %s (run by biosx: shared/x86/string_io.h)\n", s.rep ? "rep " : "",
+                     s.in ? "ins" : "outs", s.size == 1 ? 'b' : s.size == 2 ? 'w' : 'd',
+                     seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)).c_str());
+    int stop;
+    do {
+        stop = biosx_strio_run(&s, emu->x86.R_DX, &r, c->mem, c->mem_size, kStringIoBatch, string_io_port, emu);
+        emu->x86.R_ECX = static_cast<u32>(r.rcx);
+        emu->x86.R_ESI = static_cast<u32>(r.rsi);
+        emu->x86.R_EDI = static_cast<u32>(r.rdi);
+        if (stop == BIOSX_STRIO_MORE && Clock::now() >= c->deadline) {
+            end_run(emu, timed_out(c->req->limits.timeout_s));
+            return;
+        }
+    } while (stop == BIOSX_STRIO_MORE);
+    switch (stop) {
+    case BIOSX_STRIO_DONE:
+        // past the instruction; IP wraps in a 16-bit code segment
+        emu->x86.R_EIP = ACC_D(emu->x86.R_CS_ACC) ? emu->x86.R_EIP + s.len : (emu->x86.R_EIP + s.len) & 0xffff;
+        break;
+    case BIOSX_STRIO_GP:
+    case BIOSX_STRIO_SS:
+        end_exception(emu, stop == BIOSX_STRIO_SS ? 12 : 13, 0);
+        break;
+    default:
+        end_run(emu, {EndKind::bad_memory,
+                      std::string(s.in ? "write to " : "read from ") + hex(r.linear, 5) +
+                          ", outside the memory source (" + std::to_string(c->mem_size) + " bytes)",
+                      -1, -1, r.linear});
+        break;
+    }
 }
 
 void flush_log(x86emu_t* emu, char* buf, unsigned size)
@@ -260,7 +378,21 @@ public:
 
         auto t0 = Clock::now();
         c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
-        x86emu_run(emu, 0);
+        // x86emu_run returns at the end of the run, or at an INS/OUTS for run_string_io().
+        for (;;) {
+            if (!run_x86emu_guarded(emu)) {
+                // A host division inside libx86emu faulted (host_fpe.h): the
+                // guest's #DE, as it leaves the CPU: EIP at the instruction, no
+                // register written.
+                emu->x86.R_EIP = emu->x86.saved_eip;
+                end_exception(emu, 0, -1);
+                break;
+            }
+            if (c.stopped || !c.string_io) break;
+            c.string_io = false;
+            run_string_io(emu, &c);
+            if (c.stopped) break;
+        }
         result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (req.trace) x86emu_clear_log(emu, 1);
 

@@ -77,15 +77,16 @@ std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool 
         os << hex_dump(out.read_back[i], rd.linear);
     }
     if (spec.req.log_io) {
-        os << "\nport I/O (" << r.io.size() << " accesses)\n";
+        os << "\nport I/O (" << r.io_count << " accesses)\n";
         for (const auto& a : r.io) {
             std::snprintf(line, sizeof line, "  %-3s %s %s %s  %s", a.write ? "out" : "in", hex(a.port, 4).c_str(),
                           a.size == 1 ? "b" : a.size == 2 ? "w" : "d", hex(a.value, a.size * 2).c_str(),
                           std::string(disposition_name(a.disposition)).c_str());
             os << line << "\n";
         }
-    } else if (!r.io.empty()) {
-        os << "\n" << r.io.size() << " port accesses (--io-log lists them)\n";
+        if (r.io_count > r.io.size()) os << "  ... " << (r.io_count - r.io.size()) << " more (not kept)\n";
+    } else if (r.io_count) {
+        os << "\n" << r.io_count << " port accesses (--io-log lists them)\n";
     }
     if (r.msr_count) {
         os << "\nMSR accesses (" << r.msr_count << "; WRMSR is dropped, RDMSR reads 0 unless allow-listed)\n";
@@ -162,7 +163,7 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                       {"size", a.size},
                       {"value", a.value},
                       {"disposition", std::string(disposition_name(a.disposition))}});
-    j["io_count"] = res.io.size();
+    j["io_count"] = res.io_count;
     json ports = json::array();
     for (const auto& c : res.port_counts)
         ports.push_back({{"port", hex(c.port, 4)},

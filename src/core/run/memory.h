@@ -29,6 +29,9 @@ public:
     virtual std::span<uint8_t> bytes() = 0;
 
     size_t size() { return bytes().size(); }
+    // The byte at `phys`, unchecked: for callers that have checked the
+    // range themselves (the fuzz targets resetting their memory).
+    uint8_t* at(uint32_t phys) { return bytes().data() + phys; }
     uint16_t read16(uint32_t phys);
     void write16(uint32_t phys, uint16_t v);
     // Bounds-checked copy in/out; throw Usage naming the range when outside.

@@ -1,20 +1,17 @@
-// test_memory.h - the memory the unit tests run code over: a zeroed 1 MiB
-// image (MemoryKind::image, so every port is virtual) with a helper that
-// installs a handler at F000:OFF and points a vector at it. Tests only.
+// image_memory.h - a zeroed 1 MiB real-mode image for unit tests that run
+// tiny programs on the emulation backend. Userspace, tests only.
 #pragma once
 
 #include <cstdint>
-#include <span>
-#include <string>
 #include <vector>
 
 #include "core/run/memory.h"
 
 namespace biosx::test {
 
-class TestMemory final : public Memory {
+class ImageMemory final : public Memory {
 public:
-    TestMemory() : b_(kRealModeSize, 0) {}
+    ImageMemory() : b_(kRealModeSize, 0) {}
     MemoryKind kind() const override { return MemoryKind::image; }
     std::string describe() const override { return "test"; }
     std::span<uint8_t> bytes() override { return b_; }
