@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "cli/session.h"
 #include "core/error.h"
 #include "core/files.h"

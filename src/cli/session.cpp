@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sys/stat.h>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/error.h"
 
 namespace biosx::cli {

@@ -8,7 +8,7 @@
 #include <map>
 #include <optional>
 
-#include "core/memory.h"
+#include "core/run/memory.h"
 
 namespace biosx::lib {
 

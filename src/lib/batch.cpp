@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "core/format.h"
-#include "core/registers.h"
-#include "core/run_setup.h"
+#include "core/run/registers.h"
+#include "core/call/call_input.h"
+#include "core/run/start_state.h"
 
 namespace biosx::lib {
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "core/call.h"
+#include "core/call/call.h"
 #include "core/error.h"
 
 namespace biosx::lib {

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
-#include "core/run_setup.h"
+#include "core/run/start_state.h"
 #include "lib/session.h"
 
 using namespace biosx;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "core/format.h"
-#include "core/source.h"
+#include "core/lockdown.h"
 #include "x86/realmode.h"
 
 namespace biosx::lib {

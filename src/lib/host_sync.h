@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/memory.h"
+#include "core/run/memory.h"
 
 namespace biosx::lib {
 

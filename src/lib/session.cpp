@@ -4,22 +4,22 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/format.h"
-#include "core/io_policy.h"
+#include "core/run/io_policy.h"
 #include "lib/state_file.h"
 
 namespace biosx::lib {
 
 namespace {
 
-Source open(const SessionOptions& opt)
+Machine open(const SessionOptions& opt)
 {
     if (opt.backend == "kvm")
         fail(ErrorKind::environment, "the kvm backend is not available in this biosx yet (use auto, emu or vmx)");
-    SourceOptions so;
+    MachineOptions so;
     so.image = opt.image;
     so.backend = opt.backend;
     so.bundled_fallback = opt.bundled_fallback;
-    return open_source(so);
+    return open_machine(so);
 }
 
 }  // namespace
@@ -33,16 +33,13 @@ Session::Session(const SessionOptions& opt) : src_(open(opt))
 
 CallOutcome Session::call(CallSpec& spec)
 {
+    // Over an image the backend makes every port virtual (IoPolicy::over);
+    // over the host the session's allowed ports join the call's.
     IoPolicy& io = spec.req.io;
-    if (!over_host()) {
-        // An image is not this machine: no port of it may reach hardware.
-        io.virtual_io = true;
+    if (io.virtual_io) {
         io.pass_io = false;
         io.allow.clear();
-    } else if (io.virtual_io) {
-        io.pass_io = false;
-        io.allow.clear();
-    } else {
+    } else if (over_host()) {
         io.allow.insert(io.allow.end(), allowed_.begin(), allowed_.end());
     }
     if (sync_) sync_->before(*src_.mem);

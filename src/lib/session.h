@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/call.h"
-#include "core/source.h"
+#include "core/call/call.h"
+#include "core/machine.h"
 #include "lib/arena.h"
 #include "lib/host_sync.h"
 
@@ -37,15 +37,15 @@ public:
 
     Memory& memory() { return *src_.mem; }
     Backend& backend() { return *src_.backend; }
-    const Source& source() const { return src_; }
+    const Machine& machine() const { return src_; }
     // The memory is the machine's BIOS (host copy or the module's), not an image.
     bool over_host() const { return src_.mem->kind() != MemoryKind::image; }
 
-    // One call over the session's memory. Sets spec.req.io to the source's
-    // rule (over an image every port is virtual and nothing is allowed;
-    // over the host the session's allowed ports join the call's), then
-    // run_call(), then, over the host, writes the BDA/EBDA bytes the run
-    // changed back to the machine. Throws Error when the call cannot start.
+    // One call over the session's memory: the session's allowed ports join
+    // the call's (over the host; over an image the backend makes every port
+    // virtual, IoPolicy::over), run_call(), then, over the host, the BDA/EBDA
+    // bytes the call changed written back to the machine. Throws Error when
+    // the call cannot start.
     CallOutcome call(CallSpec& spec);
 
     // Real-mode buffers (lib/arena.h). alloc() throws Error(usage) for 0
@@ -70,7 +70,7 @@ public:
     std::string take_notes();
 
 private:
-    Source src_;
+    Machine src_;
     std::optional<Arena> arena_;
     std::unique_ptr<HostSync> sync_;
     uint64_t image_id_ = 0;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/memory.h"
+#include "core/run/memory.h"
 
 namespace biosx::lib {
 

@@ -4,8 +4,9 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/call.h"
-#include "core/run_setup.h"
+#include "core/call/call.h"
+#include "core/call/call_input.h"
+#include "core/run/start_state.h"
 
 using namespace biosx;
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "core/memory.h"
+#include "core/run/memory.h"
 #include "lib/arena.h"
 #include "lib/host_sync.h"
 
