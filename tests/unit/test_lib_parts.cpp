@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/run/memory.h"
+#include "image_memory.h"
 #include "lib/arena.h"
 #include "lib/host_sync.h"
 
@@ -19,17 +20,9 @@ using namespace biosx::lib;
 
 namespace {
 
-// 1 MiB of zeros standing for the host's first MiB.
-class FlatMemory final : public Memory {
-public:
-    FlatMemory() : b_(kRealModeSize, 0) {}
-    MemoryKind kind() const override { return MemoryKind::host; }
-    std::string describe() const override { return "test"; }
-    std::span<uint8_t> bytes() override { return b_; }
-
-private:
-    std::vector<uint8_t> b_;
-};
+// 1 MiB of zeros standing for the host's first MiB (neither the arena nor
+// the write-back looks at the memory's kind).
+using FlatMemory = test::ImageMemory;
 
 // A file of `n` bytes of 0xEE, and its name.
 struct DevFile {
