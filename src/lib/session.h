@@ -30,7 +30,7 @@ struct SessionOptions {
 
 class Session {
 public:
-    // Opens backend and memory (core/source.h). Throws Error.
+    // Opens backend and memory (open_machine(), core/machine.h). Throws Error.
     explicit Session(const SessionOptions& opt);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
