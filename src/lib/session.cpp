@@ -24,10 +24,10 @@ Machine open(const SessionOptions& opt)
 
 }  // namespace
 
-Session::Session(const SessionOptions& opt) : src_(open(opt))
+Session::Session(const SessionOptions& opt) : machine_(open(opt))
 {
-    if (!src_.note.empty()) notes_ = src_.note + "\n";
-    if (src_.mem->kind() == MemoryKind::image) image_id_ = image_id(*src_.mem);
+    if (!machine_.note.empty()) notes_ = machine_.note + "\n";
+    if (machine_.mem->kind() == MemoryKind::image) image_id_ = image_id(*machine_.mem);
     if (over_host() && opt.host_sync) sync_ = std::make_unique<HostSync>();
 }
 
@@ -42,17 +42,17 @@ CallOutcome Session::call(CallSpec& spec)
     } else if (over_host()) {
         io.allow.insert(io.allow.end(), allowed_.begin(), allowed_.end());
     }
-    if (sync_) sync_->before(*src_.mem);
-    CallOutcome out = run_call(*src_.backend, *src_.mem, spec);
+    if (sync_) sync_->before(*machine_.mem);
+    CallOutcome out = run_call(*machine_.backend, *machine_.mem, spec);
     if (sync_)
-        if (auto note = sync_->after(*src_.mem); !note.empty()) notes_ += note + "\n";
+        if (auto note = sync_->after(*machine_.mem); !note.empty()) notes_ += note + "\n";
     return out;
 }
 
 uint32_t Session::alloc(size_t len)
 {
     if (len == 0) fail(ErrorKind::usage, "a buffer of 0 bytes");
-    if (!arena_) arena_.emplace(arena_bounds(*src_.mem));
+    if (!arena_) arena_.emplace(arena_bounds(*machine_.mem));
     auto at = arena_->alloc(len);
     if (!at)
         fail(ErrorKind::environment, "no free block of " + std::to_string(len) + " bytes in the buffer arena " +
@@ -88,13 +88,13 @@ void Session::load_state(const std::string& path, const std::string& what)
 {
     require_image(what);
     auto bytes = read_replaced_input(path, what, kMaxInputFile);
-    decode_state(bytes, *src_.mem, image_id_, what + " " + path);
+    decode_state(bytes, *machine_.mem, image_id_, what + " " + path);
 }
 
 std::vector<uint8_t> Session::state_bytes(const std::string& what)
 {
     require_image(what);
-    return encode_state(*src_.mem, image_id_);
+    return encode_state(*machine_.mem, image_id_);
 }
 
 std::string Session::take_notes()

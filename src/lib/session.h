@@ -35,11 +35,11 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    Memory& memory() { return *src_.mem; }
-    Backend& backend() { return *src_.backend; }
-    const Machine& machine() const { return src_; }
+    Memory& memory() { return *machine_.mem; }
+    Backend& backend() { return *machine_.backend; }
+    const Machine& machine() const { return machine_; }
     // The memory is the machine's BIOS (host copy or the module's), not an image.
-    bool over_host() const { return src_.mem->kind() != MemoryKind::image; }
+    bool over_host() const { return machine_.mem->kind() != MemoryKind::image; }
 
     // One call over the session's memory: the session's allowed ports join
     // the call's (over the host; over an image the backend makes every port
@@ -70,7 +70,7 @@ public:
     std::string take_notes();
 
 private:
-    Machine src_;
+    Machine machine_;
     std::optional<Arena> arena_;
     std::unique_ptr<HostSync> sync_;
     uint64_t image_id_ = 0;
