@@ -130,9 +130,10 @@ struct CrFixed {
     std::vector<std::string> must_be_1, must_be_0, flexible;  // named bits
 };
 
+// One strategy as shared/x86/vmx_verdict.h judges it (the module's verdict).
 struct Strategy {
-    bool possible = false;
-    std::vector<std::string> reasons;  // why not, or notes when possible
+    bool possible = false;             // false also when undecidable (a value not known)
+    std::vector<std::string> reasons;  // why not (every unmet condition), or notes when possible
 };
 
 struct Decoded {
@@ -181,7 +182,7 @@ struct Decoded {
     std::vector<NamedFlag> vmfunc_bits;
 
     Strategy unrestricted, vm86;
-    std::string verdict;  // "unrestricted", "vm86" or "none"
+    std::string verdict;  // "unrestricted", "vm86", "none", or "unknown" while a value that decides it is not known
 
     // Without VMX: the AMD-V report.
     bool svm = false;
