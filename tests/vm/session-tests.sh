@@ -49,7 +49,17 @@ t0=$(uptime_cs)
 $B --backend vmx batch /tmp/int11.jsonl > /tmp/int11.out
 t1=$(uptime_cs)
 check_eq session-vmx-batch-answers "$(grep -c '"completed":true' /tmp/int11.out)" $n
-check_eq session-vmx-batch-one-exit-each "$(grep -c '"exits":1,' /tmp/int11.out)" $n
+# own_exits: per run object, its exits less those the host caused (an
+# external interrupt arriving during the call, the preemption timer that
+# slices a run): what is left is the call's own, one trap HLT. On vm86
+# without a preemption timer (penryn) 8 of 500 calls met a host interrupt.
+own_exits() {
+    awk 'function num(k) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) + 0 : 0 }
+         { own = num("exits") - num("EXTERNAL_INTERRUPT") - num("PREEMPTION_TIMER"); if (own == 1) ones++
+           if (num("EXTERNAL_INTERRUPT") + num("PREEMPTION_TIMER")) hosted++ }
+         END { printf "%d\n", ones; printf "%d calls met a host interrupt\n", hosted > "/dev/stderr" }' "$1"
+}
+check_eq session-vmx-batch-one-exit-each "$(own_exits /tmp/int11.out)" $n
 p=20
 i=0
 t2=$(uptime_cs)
