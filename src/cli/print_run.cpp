@@ -65,6 +65,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         os << red << "CF=1: the BIOS reports failure" << off << " (AH often holds the error code: " << hex((r.regs[Reg::eax] >> 8) & 0xff, 2) << ")\n";
     else
         os << "CF=0: the BIOS reports success\n";
+    if (out.decoded) os << "\n" << decode::to_text(*out.decoded, out.in, r.regs);
 
     for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i) {
         const auto& rd = spec.reads[i];

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/backend.h"
+#include "core/decode/decode.h"
 
 namespace biosx {
 
@@ -45,6 +47,7 @@ struct CallOutcome {
     RunResult result;
     std::string source; // Memory::describe()
     std::vector<std::vector<uint8_t>> read_back;  // parallel to CallSpec::reads
+    std::optional<decode::Decoded> decoded;        // a completed INT of the known-calls table
 };
 
 // Checks every buffer range against `mem` before anything runs, writes the
@@ -54,6 +57,7 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec);
 
 // The documented JSON object of one run (docs/json-schema.md).
 nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out);
-inline constexpr int kJsonSchemaVersion = 2;
+// 3: the `decoded` member (docs/json-schema.md, "What changed in version 3").
+inline constexpr int kJsonSchemaVersion = 3;
 
 }  // namespace biosx

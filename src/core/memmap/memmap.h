@@ -131,6 +131,9 @@ struct Sections {
     bool map = true, ivt = true, bda = true, roms = true, tables = true;
 };
 
+// The equipment word (INT 11h, BDA 0x410) by field.
+Fields equipment_fields(uint16_t word);
+
 // Size of a structure as text: "1 KiB", "512 bytes", "64 KiB".
 std::string size_text(uint64_t bytes);
 
