@@ -13,6 +13,7 @@
 #include "core/memmap/e820.h"
 #include "core/memmap/memmap.h"
 #include "core/registers.h"
+#include "core/snapshot/capture_host.h"
 
 namespace biosx::cli {
 
@@ -227,14 +228,29 @@ void run_memmap(const MemmapOptions& o)
             fail(ErrorKind::environment, "--save " + o.save + ": the host's BIOS is not reachable (" +
                                              src.host_unreachable +
                                              "); to copy the bundled SeaBIOS snapshot name it with --image");
+        // A live host's CMOS/RTC goes with its memory (docs/snapshot.md);
+        // an image keeps what it carries.
+        snapshot::HostCapture cap;
+        if (src.mem->kind() != MemoryKind::image) {
+            cap = snapshot::capture_host_devices();
+            src.mem->devices = cap.state;
+        }
         save_image(*src.mem, o.save, size);
-        if (globals().json)
+        const auto& cmos = src.mem->devices.cmos;
+        if (globals().json) {
+            nlohmann::json save = {{"file", o.save}, {"bytes", size}, {"cmos", nullptr}, {"notes", cap.notes}};
+            if (cmos)
+                save["cmos"] = {{"size", cmos->bytes.size()}, {"captured", cmos->known_count()}, {"sources", cap.sources}};
             print_json(nlohmann::json{{"schema", "biosx.memmap"},
                                       {"schema_version", kMemmapSchemaVersion},
                                       {"source", src.mem->describe()},
-                                      {"save", {{"file", o.save}, {"bytes", size}}}});
-        else
+                                      {"save", save}});
+        } else {
             std::cout << "saved " << size << " bytes of " << src.mem->describe() << " to " << o.save << "\n";
+            std::cout << "device state: " << snapshot::describe(src.mem->devices) << "\n";
+            for (const auto& x : cap.sources) std::cout << "  " << x << "\n";
+            for (const auto& n : cap.notes) std::cout << "note: " << n << "\n";
+        }
         return;
     }
     // No section named: everything that only reads memory. E820 runs BIOS
@@ -295,7 +311,8 @@ void setup_memmap(CLI::App& app)
     m->add_flag("--all", o.all, "Every section, --e820 included")->group(sections);
     m->add_option("--timeout", o.timeout, "--e820: stop a call after SECONDS of wall-clock time, (0, 60]")
         ->type_name("SECONDS")->default_str("5");
-    m->add_option("--save", o.save, "Write the memory source's first MiB to FILE as an image for --image, and stop")
+    m->add_option("--save", o.save,
+                  "Write the memory source's first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop")
         ->type_name("FILE")->group("Snapshot");
     m->add_option("--size", o.size, "With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)")
         ->type_name("N")->group("Snapshot");

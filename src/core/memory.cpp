@@ -86,6 +86,19 @@ private:
     std::vector<uint8_t> buf_;
 };
 
+// Reads all of `buf` from `fd` at `offset`; throws Error(environment) naming `what`.
+void read_at(int fd, std::span<uint8_t> buf, uint64_t offset, const std::string& what)
+{
+    size_t got = 0;
+    while (got < buf.size()) {
+        ssize_t r = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+        if (r <= 0)
+            fail(ErrorKind::environment, what + ": reading at " + hex(offset + got, 5) + " failed: " +
+                                             (r == 0 ? std::string("end of file") : std::strerror(errno)));
+        got += static_cast<size_t>(r);
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what)
@@ -98,19 +111,38 @@ std::unique_ptr<Memory> open_image(const std::string& path, const std::string& w
         ::close(fd);
         fail(ErrorKind::usage, what + " " + path + ": the file is empty; a snapshot holds at least 1 MiB");
     }
-    if (static_cast<size_t>(st.st_size) < kRealModeSize) {
+    // The footer, if any, says where the memory ends and the device state
+    // begins; a bare image is memory to its end.
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+    std::vector<uint8_t> tail(std::min<uint64_t>(file_size, snapshot::kFooterSize));
+    snapshot::Layout layout{file_size, 0};
+    std::vector<uint8_t> trailer;
+    try {
+        read_at(fd, tail, file_size - tail.size(), what + " " + path);
+        layout = snapshot::parse_footer(tail, file_size, what + " " + path);
+        trailer.resize(std::min<uint64_t>(layout.trailer_bytes, kMaxInputFile));
+        if (trailer.size() != layout.trailer_bytes)
+            fail(ErrorKind::usage, what + " " + path + ": the device state after the memory is larger than 16 MiB");
+        read_at(fd, trailer, layout.memory_bytes, what + " " + path);
+    } catch (...) {
         ::close(fd);
-        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(st.st_size) +
-                                   " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes)");
+        throw;
+    }
+    if (layout.memory_bytes < kRealModeSize) {
+        ::close(fd);
+        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(layout.memory_bytes) +
+                                   " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes) of memory");
     }
     // Larger images are mapped as far as the 32-bit real-mode-reachable window
     // goes; the HMA (up to 0x10FFEF) is the most real-mode code can address.
-    size_t n = std::min<size_t>(st.st_size, size_t{16} << 20);
+    size_t n = std::min<size_t>(layout.memory_bytes, size_t{16} << 20);
     void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     int e = errno;
     ::close(fd);
     if (p == MAP_FAILED) fail(ErrorKind::environment, what + " " + path + ": cannot map: " + std::strerror(e));
-    return std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
+    auto mem = std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
+    mem->devices = snapshot::parse_trailer(trailer, what + " " + path);
+    return mem;
 }
 
 std::unique_ptr<Memory> open_host_memory()
@@ -129,16 +161,11 @@ std::unique_ptr<Memory> open_host_memory()
         fail(ErrorKind::environment, "cannot open /dev/mem: " + std::string(std::strerror(e)));
     }
     std::vector<uint8_t> buf(kRealModeSize);
-    size_t got = 0;
-    while (got < buf.size()) {
-        ssize_t r = pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
-        if (r <= 0) {
-            int e = errno;
-            ::close(fd);
-            fail(ErrorKind::environment, "reading /dev/mem at " + hex(got, 5) + " failed: " +
-                                             (r == 0 ? std::string("end of file") : std::strerror(e)));
-        }
-        got += static_cast<size_t>(r);
+    try {
+        read_at(fd, buf, 0, "/dev/mem");
+    } catch (...) {
+        ::close(fd);
+        throw;
     }
     ::close(fd);
     return std::make_unique<BufferMemory>(MemoryKind::host, "host:/dev/mem", std::move(buf));

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/snapshot/snapshot.h"
+
 namespace biosx {
 
 inline constexpr size_t kRealModeSize = 1u << 20;   // 1 MiB
@@ -36,10 +38,17 @@ public:
     // Bounds-checked copy in/out; throw Usage naming the range when outside.
     void write(uint32_t phys, std::span<const uint8_t> data);
     std::vector<uint8_t> read(uint32_t phys, size_t len);
+
+    // What a snapshot carried beside the memory (docs/snapshot.md): the
+    // emulation backend serves its CMOS at ports 0x70/0x71. A private copy,
+    // as the memory is: what a routine writes there never reaches the file.
+    snapshot::DeviceState devices;
 };
 
-// A snapshot file: physical address = file offset, at least 1 MiB; larger
-// files are mapped as far as they go. Copy-on-write private mapping.
+// A snapshot file (docs/snapshot.md): physical address = file offset, at
+// least 1 MiB of memory, larger ones mapped as far as they go (16 MiB), and
+// the device state its trailer carries, if any. Copy-on-write private
+// mapping.
 // `what` names the file in messages ("--image", "the bundled snapshot").
 std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what = "--image");
 

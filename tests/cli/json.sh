@@ -33,10 +33,10 @@ $BIOSX caps --from "$tmp/amd.msr" --json > "$tmp/caps-amd.json" 2> /dev/null
 for f in int11 e820 int13 vbe call memmap save caps caps2 caps-amd; do
     # One document: jq -s sees exactly one value, an object.
     same "$f: one JSON object" "$(jq -s 'length == 1 and (.[0] | type == "object")' "$tmp/$f.json")" true
-    # biosx.run is at version 3 (the decoded member), the others at 2.
+    # biosx.run (decoded) and biosx.memmap (save.cmos) are at version 3, the others at 2.
     same "$f: schema name and version" \
         "$(jq -r '(.schema | test("^biosx\\.(run|caps|memmap|vmcs)$")) and
-                  .schema_version == (if .schema == "biosx.run" then 3 else 2 end)' "$tmp/$f.json")" true
+                  .schema_version == (if .schema == "biosx.run" or .schema == "biosx.memmap" then 3 else 2 end)' "$tmp/$f.json")" true
     bad=$(jq -c '[paths | .[] | strings | select(test("^[A-Za-z_][A-Za-z0-9_]*$") | not)] | unique' "$tmp/$f.json")
     same "$f: every key is a jq 1.6 identifier" "$bad" "[]"
     # Numbers jq cannot hold exactly have their exact hex beside them.
@@ -74,6 +74,7 @@ same "memmap: IVT linear = segment * 16 + offset" "$(jq '[.ivt[] | .segment * 16
 same "memmap: the RSDP's address is a number" \
     "$(jq '.tables[] | select(.signature == "RSD PTR ") | .address | type' "$tmp/memmap.json")" '"number"'
 same "memmap --save: one biosx.memmap object with save" "$(jq -c '.save.bytes' "$tmp/save.json")" 1048576
+same "memmap --save: the snapshot's CMOS goes along" "$(jq -c '[.save.cmos.size, .save.cmos.captured]' "$tmp/save.json")" "[128,128]"
 same "caps: verdict" "$(jq -r '.verdict.strategy' "$tmp/caps.json")" unrestricted
 same "caps: IA32_VMX_BASIC value and exact hex" \
     "$(jq -r '.msrs[] | select(.name == "IA32_VMX_BASIC") | .value_hex' "$tmp/caps.json")" \

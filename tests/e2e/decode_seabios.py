@@ -4,17 +4,24 @@
 did not compute: the snapshot's own bytes (BDA, IVT, the ROM configuration
 table) decoded here from the published layouts, the answers the probe got
 natively in the same machine (NATIVE, tests/seabios/README.md), and the
-machine QEMU was told to build (a 1.44M diskette, -vga std with 16 MiB).
+machine QEMU was told to build (a 1.44M diskette, -vga std with 16 MiB,
+the RTC at 2026-01-01). INT 1Ah answers over the snapshot's CMOS, and over
+the memory alone times out naming the ports it polled.
 Also: a call outside the table prints no meaning block and has no
 `decoded` member; the text output shows the block.
 """
 import json
+import os
 import struct
 import subprocess
 import sys
+import tempfile
 
 BIOSX, IMAGE, NATIVE = sys.argv[1:4]
 mem = open(IMAGE, "rb").read()
+# A snapshot (docs/snapshot.md): the memory ends where the footer says.
+if mem[-32:-24] == b"BIOSXSNP":
+    mem = mem[:struct.unpack_from("<Q", mem, len(mem) - 16)[0]]
 fails = 0
 
 
@@ -173,6 +180,31 @@ for m in raw_modes:
 check(seen >= 20, f"4F01h: all {seen} standard VESA modes of the list have their standard resolution")
 d = run("0x10", "--ax", "0x4f03")["decoded"]
 check(d["ok"] and d["fields"]["mode"] == u8(0x449), f"4F03h: mode {d['fields']['mode']:#x} = BDA 0x449")
+
+# ---- INT 1Ah over the snapshot's CMOS, against the native calls ------------------
+def bcd(b): return (b >> 4) * 10 + (b & 0xF)
+
+
+t = native_calls("int1a_02")[0]
+f = fields(run("0x1a", "--ah", "2"))
+cx, dx = t[("OUT", "ecx")], t[("OUT", "edx")]
+want = f"{bcd(cx >> 8 & 0xFF):02d}:{bcd(cx & 0xFF):02d}:{bcd(dx >> 8 & 0xFF):02d}"
+check(f["time"] == want, f"INT 1Ah AH=02h: {f['time']}, natively {want} (BCD CH:CL:DH)")
+t = native_calls("int1a_04")[0]
+f = fields(run("0x1a", "--ah", "4"))
+cx, dx = t[("OUT", "ecx")], t[("OUT", "edx")]
+want = f"{bcd(cx >> 8 & 0xFF) * 100 + bcd(cx & 0xFF):04d}-{bcd(dx >> 8 & 0xFF):02d}-{bcd(dx & 0xFF):02d}"
+check(f["date"] == want == "2026-01-01", f"INT 1Ah AH=04h: {f['date']}, natively {want}, QEMU -rtc base=2026-01-01")
+# Without the CMOS (the memory alone) the BIOS spins on the update bit; the
+# message names the ports.
+with tempfile.TemporaryDirectory() as d:
+    bare = os.path.join(d, "bare.img")
+    open(bare, "wb").write(mem)
+    p = subprocess.run([BIOSX, "--image", bare, "int", "0x1a", "--ah", "2", "--timeout", "0.3"],
+                       capture_output=True, text=True)
+    check(p.returncode == 4 and "while polling virtual ports" in p.stderr and "0x0070 (out" in p.stderr and
+          "0x0071 (in" in p.stderr and "docs/snapshot.md" in p.stderr,
+          "over the bare memory INT 1Ah times out, naming the ports it polled: " + p.stderr.strip()[-120:])
 
 # ---- text output; calls outside the table ------------------------------------------
 t = run("0x13", "--ah", "8", "--dl", "0", text=True)

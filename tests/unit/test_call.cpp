@@ -7,29 +7,14 @@
 #include "core/error.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
+#include "test_memory.h"
 #include "x86/realmode.h"
 
 using namespace biosx;
 
 namespace {
 
-class TestMemory final : public Memory {
-public:
-    TestMemory() : b_(kRealModeSize, 0) {}
-    MemoryKind kind() const override { return MemoryKind::image; }
-    std::string describe() const override { return "test"; }
-    std::span<uint8_t> bytes() override { return b_; }
-    // Places `code` at F000:off and points vector `v` at it.
-    void handler(uint8_t v, uint16_t off, std::vector<uint8_t> code)
-    {
-        write(0xf0000 + off, code);
-        write16(v * 4, off);
-        write16(v * 4 + 2, 0xf000);
-    }
-
-private:
-    std::vector<uint8_t> b_;
-};
+using TestMemory = test::ZeroImage;
 
 template <class F>
 ErrorKind kind_of(F f)

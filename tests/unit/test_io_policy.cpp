@@ -9,6 +9,7 @@
 #include "core/io_host.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
+#include "test_memory.h"
 #include "x86/port_policy.h"
 #include "x86/realmode.h"
 
@@ -16,16 +17,7 @@ using namespace biosx;
 
 namespace {
 
-class Image final : public Memory {
-public:
-    Image() : b_(kRealModeSize, 0) {}
-    MemoryKind kind() const override { return MemoryKind::image; }
-    std::string describe() const override { return "test"; }
-    std::span<uint8_t> bytes() override { return b_; }
-
-private:
-    std::vector<uint8_t> b_;
-};
+using Image = test::ZeroImage;
 
 // Every port the shared table puts on the floor, per direction.
 std::vector<uint16_t> floor_ports(bool write)

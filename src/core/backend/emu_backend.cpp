@@ -1,6 +1,7 @@
 // emu_backend.cpp - the emulation backend: runs BIOS code with libx86emu over
 // any memory source, on any machine. Userspace.
 #include <chrono>
+#include <optional>
 #include <cstring>
 #include <sys/io.h>
 #include <x86emu.h>
@@ -9,7 +10,9 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "core/io_host.h"
+#include "core/io_stall.h"
 #include "core/run_setup.h"
+#include "core/snapshot/virtual_cmos.h"
 #include "x86/realmode.h"
 
 namespace biosx {
@@ -29,6 +32,7 @@ struct EmuRun {
     uint8_t* mem = nullptr;
     size_t mem_size = 0;
     MediatedIo mediated;  // this run's CMOS index and PCI address latch
+    std::optional<snapshot::VirtualCmos> cmos;  // the snapshot's CMOS, when it carries one
 };
 
 EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
@@ -104,7 +108,12 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
     uint32_t v = write ? *val & ones : ones;
-    switch (c->req->io.classify(port, size, write)) {
+    const PortClass cls = c->req->io.classify(port, size, write);
+    switch (cls) {
+    case PortClass::virtual_:
+        // What a snapshot carries answers for the device it describes.
+        if (c->cmos && c->cmos->access(port, size, write, v)) a.disposition = IoDisposition::snapshot;
+        break;
     case PortClass::floor: a.disposition = IoDisposition::denied; break;
     case PortClass::cmos:
         if (c->mediated.cmos(port, size, write, v)) a.disposition = IoDisposition::mediated;
@@ -253,6 +262,7 @@ public:
         c.result = &result;
         auto m = mem.bytes();
         c.mem_size = m.size();
+        if (mem.devices.cmos) c.cmos.emplace(*mem.devices.cmos);
 
         x86emu_t* emu = x86emu_new(0, 0);
         if (!emu) fail(ErrorKind::environment, "libx86emu could not allocate an emulator");
@@ -283,6 +293,7 @@ public:
         }
         result.regs = save_regs(emu);
         result.instructions = c.instructions;
+        result.end.message += polling_note(result, mem.kind() == MemoryKind::image);
         x86emu_done(emu);
         return result;
     }

@@ -15,6 +15,7 @@
 
 #include "uapi/biosx.h"
 #include "core/error.h"
+#include "core/io_stall.h"
 #include "core/source.h"
 #include "core/vmx/vmcs_record.h"
 #include "x86/exit_reasons.h"
@@ -290,6 +291,7 @@ public:
                                        pc.count});
         }
         res.port_counts_lost = r.port_counts_lost;
+        res.end.message += polling_note(res, false);
         save_record(d_->fd);
         return res;
     }

@@ -226,6 +226,8 @@ void save_image(Memory& mem, const std::string& path, uint64_t size)
     // when the target is the image being read.
     OutputFile f(path, "--save");
     f.write(mem.bytes().first(size));
+    // The device state the memory carries (docs/snapshot.md), after it.
+    f.write(snapshot::encode_trailer(mem.devices, size));
     f.commit();
 }
 

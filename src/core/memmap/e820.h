@@ -70,8 +70,9 @@ FirmwareMap firmware_map(Backend& backend, Memory& mem, const FirmwareMapOptions
 // The "e820" member of the memmap JSON object.
 nlohmann::json firmware_map_to_json(const FirmwareMap& m);
 
-// Writes the first `size` bytes of `mem` to `path` in the image format
-// (physical address = file offset). Throws Usage for a size the memory does
+// Writes the first `size` bytes of `mem` to `path` in the snapshot format
+// (docs/snapshot.md: physical address = file offset), followed by the
+// device state `mem.devices` holds, if any. Throws Usage for a size the memory does
 // not hold or below 1 MiB, Environment when the file cannot be written.
 void save_image(Memory& mem, const std::string& path, uint64_t size);
 

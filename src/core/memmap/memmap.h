@@ -144,6 +144,7 @@ nlohmann::json fields_to_json(const Fields& f);
 nlohmann::json table_to_json(const Table& t);
 // The documented `biosx.memmap` object (docs/memmap.md), without "e820".
 nlohmann::json scan_to_json(const Scan& s, const Sections& sec, const std::string& source);
-inline constexpr int kMemmapSchemaVersion = 2;
+// 3: `save.cmos` and `save.notes` (docs/json-schema.md, "What changed in version 3").
+inline constexpr int kMemmapSchemaVersion = 3;
 
 }  // namespace biosx::memmap
