@@ -89,7 +89,7 @@ done > "$tmp/cookbook"
 while read -r line; do
     eval "set -- $line"
     case "$*" in
-    *firmware_map*|*.tables*|*.ivt*|*.bda*) doc=memmap ;; *.verdict*|*.msrs*|*.controls*) doc=caps ;; *) doc=int11 ;;
+    *firmware_map*|*.tables*|*.ivt*|*.bda*) doc=memmap ;; *.decoded.structure.modes*) doc=vbe ;; *.verdict*|*.msrs*|*.controls*) doc=caps ;; *) doc=int11 ;;
     esac
     if jq "$@" "$tmp/$doc.json" > "$tmp/out" 2> "$tmp/err" && [ -s "$tmp/out" ]; then
         echo "ok: cookbook jq $* -> $(head -c 60 "$tmp/out" | tr '\n' ' ')"

@@ -1,8 +1,8 @@
 // emu_backend.cpp - the emulation backend: runs BIOS code with libx86emu over
 // any memory source, on any machine. Userspace.
 #include <chrono>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <sys/io.h>
 #include <x86emu.h>
 
@@ -108,8 +108,7 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
     uint32_t v = write ? *val & ones : ones;
-    const PortClass cls = c->req->io.classify(port, size, write);
-    switch (cls) {
+    switch (c->req->io.classify(port, size, write)) {
     case PortClass::virtual_:
         // What a snapshot carries answers for the device it describes.
         if (c->cmos && c->cmos->access(port, size, write, v)) a.disposition = IoDisposition::snapshot;

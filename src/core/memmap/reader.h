@@ -1,7 +1,8 @@
 // reader.h - bounds-checked little-endian reads from a byte span, for the
 // memmap scanners. Every address and length is checked against the span
 // with 64-bit arithmetic, so lengths taken from the data cannot overflow or
-// reach outside it. Userspace, pure code, internal to src/core/memmap/.
+// reach outside it. Userspace, pure code, for src/core/memmap/ and the call
+// decoders (src/core/decode/).
 #pragma once
 
 #include <cstdint>
