@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * biosx_priv.h - the module's internal declarations: per-file state, the guest
- * area, and the entry points of each part (device, guest memory, VMX run).
+ * area, the capabilities read at load, and the entry points of each part
+ * (device, capabilities, VMCS, VMCS record, run, I/O, guest memory, host).
  * Kernel, process context.
  */
 #ifndef BIOSX_INTERNAL_H
@@ -16,6 +17,7 @@
 struct seq_file;
 
 #include "uapi/biosx.h"
+#include "x86/vmx_msrs.h"
 
 #define BIOSX_GUEST_PAGES (BIOSX_GUEST_BYTES >> PAGE_SHIFT)
 /* virtual-8086 strategy: the TSS (104 bytes, 32-byte interrupt-redirection
@@ -59,7 +61,8 @@ struct biosx_host {
 	bool has_debugctl;
 };
 
-/* VMX capability values read once at load (CPU 0); all CPUs must agree. */
+/* VMX capability values read once at load, on the CPU that loads the module
+ * (biosx_probe.c); all CPUs must agree. */
 struct biosx_vmx_caps {
 	u64 basic, pin, proc, exit, entry, misc;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1, vmcs_enum;
@@ -68,6 +71,23 @@ struct biosx_vmx_caps {
 	bool has_proc2, unrestricted, ept, preemption_timer, load_efer;
 };
 extern struct biosx_vmx_caps biosx_caps;
+
+/* What biosx cannot run without, whatever the strategy: HLT exiting (the
+ * trap stub), I/O bitmaps, MOV-DR exiting (the host's debug registers),
+ * external-interrupt and NMI exiting (the host keeps its interrupts),
+ * host address-space size, and the debug-control load/save pair (the
+ * guest's DR7/DEBUGCTL are never the host's). Masks of shared/x86/vmx_msrs.h. */
+#define BIOSX_PIN_REQUIRED (BIOSX_PIN_EXT_INTR_EXITING | BIOSX_PIN_NMI_EXITING)
+#define BIOSX_PROC_REQUIRED (BIOSX_PROC_HLT_EXITING | BIOSX_PROC_USE_IO_BITMAPS | BIOSX_PROC_MOV_DR_EXITING)
+#define BIOSX_EXIT_REQUIRED (BIOSX_EXITCTL_HOST_ADDR_SPACE_SIZE | BIOSX_EXITCTL_SAVE_DEBUG_CONTROLS)
+#define BIOSX_ENTRY_REQUIRED BIOSX_ENTRYCTL_LOAD_DEBUG_CONTROLS
+
+/* The values one control word may take: allowed-0 settings in the low half
+ * of its capability MSR, allowed-1 in the high half (SDM Vol. 3D §A.3). */
+static inline u32 biosx_adjust_controls(u32 want, u64 cap)
+{
+	return (want | (u32)cap) & (u32)(cap >> 32);
+}
 
 /* Counters for /proc/biosx. */
 struct biosx_stats {
@@ -110,12 +130,28 @@ void biosx_io_proc_show(struct seq_file *m);
 void biosx_io_bitmaps(struct biosx_file *f, const u8 *allow, u32 run_flags);
 int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, u64 *rax);
 
-/* biosx_vmx.c */
-int biosx_vmx_probe(void);
-int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, struct biosx_io_entry *io_log);
+/* biosx_caps.c */
+void biosx_read_caps_local(struct biosx_caps *caps);
+bool biosx_caps_msr(const struct biosx_caps *caps, u32 index, u64 *value);
 int biosx_read_caps(struct biosx_caps *caps);
-void biosx_kick_init(struct biosx_file *f);
+
+/* biosx_probe.c */
+int biosx_vmx_probe(void);
+bool biosx_cap_allows(unsigned int cap, unsigned int bit);
+
+/* biosx_vmcs.c */
+int biosx_vmcs_write_controls(struct biosx_file *f, int strategy);
+int biosx_vmcs_write_guest(struct biosx_file *f, const struct biosx_regs *r, int strategy, bool bad_entry);
+void biosx_vmcs_read_guest(struct biosx_regs *r, const struct biosx_gprs *gprs, int strategy);
+void biosx_msr_load_host_efer(struct biosx_file *f, u64 efer);
+
+/* biosx_record.c */
+void biosx_record_vmcs(struct biosx_file *f);
 void biosx_hide_addresses(struct biosx_vmcs_record *r);
+
+/* biosx_run.c (biosx_exits.c is reached through biosx_run.h) */
+int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, struct biosx_io_entry *io_log);
+void biosx_kick_init(struct biosx_file *f);
 
 /* biosx_vmenter.S: loads the guest GPRs, VMLAUNCH (launched == 0) or
  * VMRESUME, and on VM exit stores them back. 0 after a VM exit, 1 when the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vmx_ops.h - the VMX instructions as inline functions, and the VMCS field
- * encodings generated from the project's one table (shared/x86/).
+ * encodings and exit reasons as enums generated from the project's one
+ * table (shared/x86/; the control-bit masks come from there as they are).
  * Kernel, VMX root operation, interrupts off.
  */
 #ifndef BIOSX_VMX_OPS_H
@@ -20,27 +21,6 @@ enum biosx_vmcs_encoding { BIOSX_VMCS_FIELDS(X) };
 
 #define X(name, nr) BIOSX_EXIT_##name = nr,
 enum biosx_exit_reason { BIOSX_EXIT_REASONS(X) };
-#undef X
-
-/* Control bits by their names in the shared table (vmx_msrs.h). */
-#define X(name, bit, what) BIOSX_PIN_##name = 1u << (bit),
-enum { BIOSX_PIN_BASED_CONTROLS(X) };
-#undef X
-#define X(name, bit, what) BIOSX_PROC_##name = 1u << (bit),
-enum { BIOSX_CPU_BASED_CONTROLS(X) };
-#undef X
-#define X(name, bit, what) BIOSX_PROC2_##name = 1u << (bit),
-enum { BIOSX_SECONDARY_EXEC_CONTROLS(X) };
-#undef X
-#define X(name, bit, what) BIOSX_EXITCTL_##name = 1u << (bit),
-enum { BIOSX_VM_EXIT_CONTROLS(X) };
-#undef X
-#define X(name, bit, what) BIOSX_ENTRYCTL_##name = 1u << (bit),
-enum { BIOSX_VM_ENTRY_CONTROLS(X) };
-#undef X
-/* IA32_VMX_EPT_VPID_CAP bits reach bit 43: bit numbers, for BIT_ULL(). */
-#define X(name, bit, what) BIOSX_EPTCAP_##name = bit,
-enum { BIOSX_EPT_VPID_CAP_BITS(X) };
 #undef X
 
 /* VMX instructions report failure in CF (VMfailInvalid) or ZF

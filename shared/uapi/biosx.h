@@ -155,7 +155,8 @@ struct biosx_msr_entry {
  *        registers when the run ended.
  * @entry: BIOSX_ENTRY_INT or BIOSX_ENTRY_FAR_CALL.
  * @vector: for BIOSX_ENTRY_INT, 0..255; the handler is read from the
- *        guest's IVT (ENOENT when it is 0000:0000).
+ *        guest's IVT (ENOENT when it is 0000:0000, or when the handler's
+ *        first 16 bytes are all 00h or all FFh: shared/x86/entry_frame.h).
  * @seg: for BIOSX_ENTRY_FAR_CALL, the segment called.
  * @off: for BIOSX_ENTRY_FAR_CALL, the offset called.
  * @flags: BIOSX_RUN_*; other bits EINVAL, both FORCE bits EINVAL,
@@ -314,7 +315,8 @@ struct biosx_vmcs_record {
  * operation only for the run.
  * Return: 0 when the run happened, whatever its end (see @end);
  * EINVAL a reserved field or bit is set, or a field is out of range;
- * ENOENT the INT vector is 0000:0000 in the guest's IVT;
+ * ENOENT no routine at the entry point: the INT vector is 0000:0000 in the
+ * guest's IVT, or the first 16 bytes there are all 00h or all FFh;
  * ENODEV BIOSX_RUN_FORCE_UNRESTRICTED on a CPU without unrestricted guest;
  * EBUSY VMX is already in use on this CPU (CR4.VMXE set: KVM is running a
  * guest), a kernel log line says so; EINTR a signal arrived while waiting

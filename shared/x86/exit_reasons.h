@@ -1,5 +1,7 @@
-/* exit_reasons.h - VMX basic exit reasons (SDM Vol. 3D Appendix C) and
- * VM-instruction error numbers (SDM Vol. 3C §31.4). Pure C, no OS: included
+/* exit_reasons.h - VMX basic exit reasons (SDM Vol. 3D Appendix C), the
+ * layouts of the exit information fields biosx reads (interruption
+ * information, interruptibility, MOV DR qualification), and VM-instruction
+ * error numbers (SDM Vol. 3C §31.4). Pure C, no OS: included
  * by the module (kernel/) and the core library (src/core/vmx/).
  *
  * BIOSX_EXIT_REASONS(X) expands X(NAME, NUMBER); NAME is Linux's spelling
@@ -97,6 +99,35 @@
 #define BIOSX_EXIT_REASON_PENDING_MTF (1u << 28)
 #define BIOSX_EXIT_REASON_FROM_VMX_ROOT (1u << 29)
 #define BIOSX_EXIT_REASON_ENTRY_FAILURE (1u << 31)
+
+/* VM-exit interruption information (SDM Vol. 3C §25.9.2); IDT-vectoring
+ * and VM-entry interruption information share the layout (§25.9.3, §25.8.3). */
+#define BIOSX_INTR_INFO_VECTOR(v) ((v) & 0xffu)
+#define BIOSX_INTR_INFO_TYPE(v) (((v) >> 8) & 7u)
+#define BIOSX_INTR_INFO_ERROR_CODE_VALID (1u << 11)
+#define BIOSX_INTR_INFO_NMI_UNBLOCKING (1u << 12)
+#define BIOSX_INTR_INFO_VALID (1u << 31)
+#define BIOSX_INTR_TYPE_EXT_INTR 0u
+#define BIOSX_INTR_TYPE_NMI 2u
+#define BIOSX_INTR_TYPE_HARD_EXCEPTION 3u
+#define BIOSX_INTR_TYPE_SOFT_INTR 4u
+#define BIOSX_INTR_TYPE_PRIV_SOFT_EXCEPTION 5u
+#define BIOSX_INTR_TYPE_SOFT_EXCEPTION 6u
+#define BIOSX_INTR_TYPE_OTHER_EVENT 7u
+
+/* Guest interruptibility state (SDM Vol. 3C §25.4.2). */
+#define BIOSX_GUEST_INTR_STATE_STI (1u << 0)
+#define BIOSX_GUEST_INTR_STATE_MOV_SS (1u << 1)
+#define BIOSX_GUEST_INTR_STATE_SMI (1u << 2)
+#define BIOSX_GUEST_INTR_STATE_NMI (1u << 3)
+#define BIOSX_GUEST_INTR_STATE_ENCLAVE (1u << 4)
+
+/* Exit qualification of MOV DR (SDM Vol. 3C §28.2.1, Table 28-4); the
+ * general-purpose register is numbered as for control-register accesses
+ * (Table 28-3): 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI. */
+#define BIOSX_QUAL_DR_NUMBER(q) ((q) & 7u)
+#define BIOSX_QUAL_DR_FROM_DR (1u << 4) /* MOV from DR; clear: MOV to DR */
+#define BIOSX_QUAL_GPR(q) (((q) >> 8) & 15u)
 
 /* VM-instruction error numbers, X(NAME, NUMBER, "SDM description"). */
 #define BIOSX_VM_INSTRUCTION_ERRORS(X) \

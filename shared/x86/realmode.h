@@ -5,7 +5,7 @@
  *   0x00400 +------------------------+  BDA (BIOS data area)
  *   0x00500 +------------------------+
  *   0x00600 |  return trap (HLT)     |  BIOSX_TRAP_*: where IRET/RETF lands
- *           |  ...                   |
+ *           |  ...                   |  (entry_frame.h: trap and return frame)
  *   0x07c00 +------------------------+  BIOSX_DEFAULT_SP: stack grows down
  *   0x80000-0x9ffff  EBDA (BDA 0x40E)  conventional memory ends (BDA 0x413)
  *   0xa0000 +------------------------+  VGA windows
@@ -28,8 +28,6 @@
 #define BIOSX_ROM_BEGIN 0xc0000u
 #define BIOSX_SYSBIOS_BEGIN 0xf0000u
 #define BIOSX_REALMODE_END 0x100000u
-#define BIOSX_HMA_END 0x10fff0u       /* FFFF:FFFF + 1 */
-#define BIOSX_GUEST_SIZE 0x110000u    /* 1 MiB + 64 KiB, page aligned */
 
 /* The return trap: one HLT byte the routine's IRET or RETF returns to.
  * 0000:0600 lies in the area DOS would later own, unused by any BIOS. */
@@ -46,5 +44,6 @@
 #define BIOSX_EFLAGS_FIXED1 (1u << 1)
 #define BIOSX_EFLAGS_TF (1u << 8)
 #define BIOSX_EFLAGS_IF (1u << 9)
+#define BIOSX_EFLAGS_AC (1u << 18)
 
 #endif

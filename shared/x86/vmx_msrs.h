@@ -1,7 +1,8 @@
-/* vmx_msrs.h - the VMX capability MSRs (SDM Vol. 3D Appendix A), the names of
- * every VMX control bit, CR0/CR4 bits, and the field layouts of BASIC, MISC,
- * EPT_VPID_CAP and IA32_FEATURE_CONTROL. Pure C, no OS, no types: included by
- * the module (kernel/) and the core library (src/core/caps/).
+/* vmx_msrs.h - the VMX capability MSRs (SDM Vol. 3D Appendix A) and the rules
+ * that say when each exists, the names of every VMX control bit (as bit
+ * numbers and as masks), CR0/CR4 bits, and the field layouts of BASIC, MISC,
+ * EPT_VPID_CAP and IA32_FEATURE_CONTROL. Pure C, no OS, no includes: compiled
+ * by the module (kernel/) and the core library (src/core/caps/, src/core/vmx/).
  */
 #ifndef BIOSX_X86_VMX_MSRS_H
 #define BIOSX_X86_VMX_MSRS_H
@@ -278,6 +279,41 @@
 	X(LOAD_PKRS, 22, "Load PKRS") \
 	X(LOAD_IA32_FRED, 23, "Load IA32_FRED")
 
+/* Each control bit as a mask, generated from the tables above so that code
+ * names a control instead of spelling its bit: BIOSX_PIN_<NAME>,
+ * BIOSX_PROC_<NAME>, BIOSX_PROC2_<NAME>, BIOSX_EXITCTL_<NAME> and
+ * BIOSX_ENTRYCTL_<NAME> for the 32-bit control words, BIOSX_PROC3_<NAME> and
+ * BIOSX_EXITCTL2_<NAME> for the 64-bit ones (whose named bits all lie below
+ * 32). In the capability MSR of a 32-bit word, the allowed-1 setting of a
+ * control is its mask shifted left by 32 (SDM Vol. 3D §A.3.1). */
+#define BIOSX_PIN_MASK_(name, bit, what) BIOSX_PIN_##name = 1u << (bit),
+#define BIOSX_PROC_MASK_(name, bit, what) BIOSX_PROC_##name = 1u << (bit),
+#define BIOSX_PROC2_MASK_(name, bit, what) BIOSX_PROC2_##name = 1u << (bit),
+#define BIOSX_PROC3_MASK_(name, bit, what) BIOSX_PROC3_##name = 1u << (bit),
+#define BIOSX_EXITCTL_MASK_(name, bit, what) BIOSX_EXITCTL_##name = 1u << (bit),
+#define BIOSX_EXITCTL2_MASK_(name, bit, what) BIOSX_EXITCTL2_##name = 1u << (bit),
+#define BIOSX_ENTRYCTL_MASK_(name, bit, what) BIOSX_ENTRYCTL_##name = 1u << (bit),
+enum { BIOSX_PIN_BASED_CONTROLS(BIOSX_PIN_MASK_) };
+enum { BIOSX_CPU_BASED_CONTROLS(BIOSX_PROC_MASK_) };
+enum { BIOSX_SECONDARY_EXEC_CONTROLS(BIOSX_PROC2_MASK_) };
+enum { BIOSX_TERTIARY_EXEC_CONTROLS(BIOSX_PROC3_MASK_) };
+enum { BIOSX_VM_EXIT_CONTROLS(BIOSX_EXITCTL_MASK_) };
+enum { BIOSX_SECONDARY_VM_EXIT_CONTROLS(BIOSX_EXITCTL2_MASK_) };
+enum { BIOSX_VM_ENTRY_CONTROLS(BIOSX_ENTRYCTL_MASK_) };
+#undef BIOSX_PIN_MASK_
+#undef BIOSX_PROC_MASK_
+#undef BIOSX_PROC2_MASK_
+#undef BIOSX_PROC3_MASK_
+#undef BIOSX_EXITCTL_MASK_
+#undef BIOSX_EXITCTL2_MASK_
+#undef BIOSX_ENTRYCTL_MASK_
+
+/* IA32_VMX_EPT_VPID_CAP bits reach bit 43, past what an enum holds in C:
+ * BIOSX_EPTCAP_<NAME> is the bit number, tested as (cap >> BIT) & 1. */
+#define BIOSX_EPTCAP_BIT_(name, bit, what) BIOSX_EPTCAP_##name = bit,
+enum { BIOSX_EPT_VPID_CAP_BITS(BIOSX_EPTCAP_BIT_) };
+#undef BIOSX_EPTCAP_BIT_
+
 /* The "default1" class of each 32-bit control word (SDM Vol. 3D §A.2): bits
  * reserved to 1 in the non-TRUE MSRs. With IA32_VMX_BASIC[55] = 1 the TRUE
  * MSR tells which of them may nevertheless be 0. */
@@ -302,5 +338,152 @@
 #define BIOSX_CR0_PG (1ull << 31)
 #define BIOSX_CR4_VME (1ull << 0)
 #define BIOSX_CR4_VMXE (1ull << 13)
+
+/* --- The existence rules as code ---------------------------------------
+ * One evaluation of the RULE column above, compiled by both sides: the
+ * module reads an MSR only when its rule holds (a read of one that does not
+ * exist raises #GP), and `biosx caps` says for every MSR whether it exists,
+ * also for a saved capability file in which some values were never recorded.
+ *
+ * The rules read CPUID.1:ECX and four MSRs: BASIC, PROCBASED_CTLS,
+ * PROCBASED_CTLS2 and EXIT_CTLS. Each of those comes earlier in
+ * BIOSX_VMX_MSRS than every MSR whose rule reads it, so a reader that goes
+ * through the table in order always knows what the next rule needs.
+ *
+ * struct biosx_vmx_msr_facts holds what is known of them: biosx_vmx_msr_fact()
+ * records a value, or 0 for an MSR known not to exist (it allows nothing).
+ * A rule that needs an MSR nobody recorded answers BIOSX_MSR_EXISTS_UNKNOWN.
+ */
+#define BIOSX_MSR_EXISTS_NO 0
+#define BIOSX_MSR_EXISTS_YES 1
+#define BIOSX_MSR_EXISTS_UNKNOWN 2
+
+#define BIOSX_FACT_BASIC 1u
+#define BIOSX_FACT_PROCBASED 2u
+#define BIOSX_FACT_PROCBASED2 4u
+#define BIOSX_FACT_EXIT 8u
+
+struct biosx_vmx_msr_facts {
+	unsigned int cpuid1_ecx;
+	unsigned int known; /* BIOSX_FACT_*: which of the values below are known */
+	unsigned long long basic, procbased, procbased2, exit;
+};
+
+/* Records what is known of MSR INDEX; any MSR no rule reads is ignored. */
+static inline void biosx_vmx_msr_fact(struct biosx_vmx_msr_facts *f, unsigned int index,
+				      unsigned long long value)
+{
+	switch (index) {
+	case BIOSX_MSR_IA32_VMX_BASIC:
+		f->basic = value;
+		f->known |= BIOSX_FACT_BASIC;
+		break;
+	case BIOSX_MSR_IA32_VMX_PROCBASED_CTLS:
+		f->procbased = value;
+		f->known |= BIOSX_FACT_PROCBASED;
+		break;
+	case BIOSX_MSR_IA32_VMX_PROCBASED_CTLS2:
+		f->procbased2 = value;
+		f->known |= BIOSX_FACT_PROCBASED2;
+		break;
+	case BIOSX_MSR_IA32_VMX_EXIT_CTLS:
+		f->exit = value;
+		f->known |= BIOSX_FACT_EXIT;
+		break;
+	}
+}
+
+/* Whether any bit of MASK is set in VALUE, when the fact WHICH is known. */
+static inline int biosx_fact_has(const struct biosx_vmx_msr_facts *f, unsigned int which,
+				 unsigned long long value, unsigned long long mask)
+{
+	if (!(f->known & which))
+		return BIOSX_MSR_EXISTS_UNKNOWN;
+	return (value & mask) ? BIOSX_MSR_EXISTS_YES : BIOSX_MSR_EXISTS_NO;
+}
+
+/* Three-valued AND and OR: NO decides AND, YES decides OR. */
+static inline int biosx_exists_and(int a, int b)
+{
+	if (a == BIOSX_MSR_EXISTS_NO || b == BIOSX_MSR_EXISTS_NO)
+		return BIOSX_MSR_EXISTS_NO;
+	if (a == BIOSX_MSR_EXISTS_UNKNOWN || b == BIOSX_MSR_EXISTS_UNKNOWN)
+		return BIOSX_MSR_EXISTS_UNKNOWN;
+	return BIOSX_MSR_EXISTS_YES;
+}
+
+static inline int biosx_exists_or(int a, int b)
+{
+	if (a == BIOSX_MSR_EXISTS_YES || b == BIOSX_MSR_EXISTS_YES)
+		return BIOSX_MSR_EXISTS_YES;
+	if (a == BIOSX_MSR_EXISTS_UNKNOWN || b == BIOSX_MSR_EXISTS_UNKNOWN)
+		return BIOSX_MSR_EXISTS_UNKNOWN;
+	return BIOSX_MSR_EXISTS_NO;
+}
+
+/* Whether an MSR with rule RULE exists, by what F knows (SDM Vol. 3D
+ * Appendix A; the rules are listed at the top of this file). The allowed-1
+ * settings of a 32-bit control word are bits 63:32 of its capability MSR. */
+static inline int biosx_vmx_msr_exists(unsigned int rule, const struct biosx_vmx_msr_facts *f)
+{
+	const int vmx = (f->cpuid1_ecx & BIOSX_CPUID1_ECX_VMX) ? BIOSX_MSR_EXISTS_YES : BIOSX_MSR_EXISTS_NO;
+	const int proc2 = biosx_fact_has(f, BIOSX_FACT_PROCBASED, f->procbased >> 32,
+					 BIOSX_PROC_ACTIVATE_SECONDARY_CONTROLS);
+
+	switch (rule) {
+	case BIOSX_MSR_IF_VMX_OR_SMX:
+		return (f->cpuid1_ecx & (BIOSX_CPUID1_ECX_VMX | BIOSX_CPUID1_ECX_SMX)) ? BIOSX_MSR_EXISTS_YES
+											: BIOSX_MSR_EXISTS_NO;
+	case BIOSX_MSR_IF_VMX:
+		return vmx;
+	case BIOSX_MSR_IF_TRUE_CTLS:
+		return biosx_exists_and(vmx, biosx_fact_has(f, BIOSX_FACT_BASIC, f->basic, BIOSX_VMX_BASIC_TRUE_CTLS));
+	case BIOSX_MSR_IF_PROC2:
+		return biosx_exists_and(vmx, proc2);
+	case BIOSX_MSR_IF_EPT_OR_VPID:
+		return biosx_exists_and(vmx, biosx_exists_and(proc2, biosx_fact_has(f, BIOSX_FACT_PROCBASED2,
+				f->procbased2 >> 32, BIOSX_PROC2_ENABLE_EPT | BIOSX_PROC2_ENABLE_VPID)));
+	case BIOSX_MSR_IF_VMFUNC:
+		return biosx_exists_and(vmx, biosx_exists_and(proc2, biosx_fact_has(f, BIOSX_FACT_PROCBASED2,
+				f->procbased2 >> 32, BIOSX_PROC2_ENABLE_VMFUNC)));
+	case BIOSX_MSR_IF_PROC3:
+		return biosx_exists_and(vmx, biosx_fact_has(f, BIOSX_FACT_PROCBASED, f->procbased >> 32,
+							    BIOSX_PROC_ACTIVATE_TERTIARY_CONTROLS));
+	case BIOSX_MSR_IF_EXIT2:
+		return biosx_exists_and(vmx, biosx_fact_has(f, BIOSX_FACT_EXIT, f->exit >> 32,
+							    BIOSX_EXITCTL_ACTIVATE_SECONDARY_CONTROLS));
+	}
+	return BIOSX_MSR_EXISTS_UNKNOWN;
+}
+
+/* The rule in words, as `biosx caps` prints it. */
+static inline const char *biosx_vmx_msr_rule_text(unsigned int rule)
+{
+	switch (rule) {
+	case BIOSX_MSR_IF_VMX_OR_SMX:
+		return "exists when CPUID.1:ECX.VMX or .SMX is 1";
+	case BIOSX_MSR_IF_VMX:
+		return "exists when CPUID.1:ECX.VMX is 1";
+	case BIOSX_MSR_IF_TRUE_CTLS:
+		return "exists when IA32_VMX_BASIC[55] is 1";
+	case BIOSX_MSR_IF_PROC2:
+		return "exists when IA32_VMX_PROCBASED_CTLS[63] is 1 (secondary controls may be activated)";
+	case BIOSX_MSR_IF_EPT_OR_VPID:
+		return "exists when secondary controls exist and \"enable EPT\" or \"enable VPID\" may be 1";
+	case BIOSX_MSR_IF_VMFUNC:
+		return "exists when secondary controls exist and \"enable VM functions\" may be 1";
+	case BIOSX_MSR_IF_PROC3:
+		return "exists when IA32_VMX_PROCBASED_CTLS[49] is 1 (tertiary controls may be activated)";
+	case BIOSX_MSR_IF_EXIT2:
+		return "exists when IA32_VMX_EXIT_CTLS[63] is 1 (secondary VM-exit controls may be activated)";
+	}
+	return "not a VMX capability MSR";
+}
+
+/* The number of MSRs in BIOSX_VMX_MSRS: struct biosx_caps (uapi) holds one
+ * value per MSR, in table order, and both sides assert that it fits. */
+#define BIOSX_VMX_MSR_SLOT_(name, index, rule) BIOSX_VMX_MSR_SLOT_##name,
+enum { BIOSX_VMX_MSRS(BIOSX_VMX_MSR_SLOT_) BIOSX_VMX_MSR_COUNT };
+#undef BIOSX_VMX_MSR_SLOT_
 
 #endif /* BIOSX_X86_VMX_MSRS_H */

@@ -1,11 +1,11 @@
-// run_setup.cpp - the start state of a run, identical for every backend.
-// Userspace.
+// run_setup.cpp - the start state of a run, identical for every backend:
+// the rules of shared/x86/entry_frame.h (the module applies them too), with
+// messages that name the entry. Userspace.
 #include "core/run_setup.h"
-
-#include <algorithm>
 
 #include "core/error.h"
 #include "core/format.h"
+#include "x86/entry_frame.h"
 #include "x86/realmode.h"
 
 namespace biosx {
@@ -19,84 +19,55 @@ Registers default_registers()
     return r;
 }
 
-namespace {
-
-// Code that is all 0x00 or all 0xFF is erased flash or unbacked address
-// space: a UEFI machine without a CSM leaves the IVT pointing at such bytes.
-bool looks_like_code(Memory& mem, uint32_t linear)
-{
-    auto m = mem.bytes();
-    if (linear >= m.size()) return false;
-    size_t n = std::min<size_t>(16, m.size() - linear);
-    auto first = m.begin() + linear;
-    bool zeros = std::all_of(first, first + n, [](uint8_t b) { return b == 0x00; });
-    bool ones = std::all_of(first, first + n, [](uint8_t b) { return b == 0xff; });
-    return !(zeros || ones);
-}
-
-void push16(Memory& mem, Registers& r, uint16_t v)
-{
-    // Real-mode pushes wrap SP inside the 64 KiB stack segment.
-    uint16_t sp = static_cast<uint16_t>(r[Reg::esp] - 2);
-    r[Reg::esp] = (r[Reg::esp] & 0xffff0000u) | sp;
-    mem.write16((r[Reg::ss] << 4) + sp, v);
-}
-
-}  // namespace
-
 void check_entry(Memory& mem, const Entry& e)
 {
-    if (e.kind == Entry::Kind::interrupt) {
-        uint32_t ivt = e.vector * 4u;
-        uint16_t off = mem.read16(ivt), seg = mem.read16(ivt + 2);
-        std::string where = "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(seg, off) + ")";
-        // A snapshot has no firmware type of its own to blame.
-        if (seg == 0 && off == 0)
-            fail(ErrorKind::environment, where + (mem.kind() == MemoryKind::image
-                                                      ? ": there is no BIOS handler for this vector in this snapshot"
-                                                      : ": there is no BIOS handler for this vector; "
-                                                        "the machine may boot with UEFI and no CSM"));
-        if (!looks_like_code(mem, (seg << 4) + off))
-            fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
-                                                 "it points at memory that holds no code");
-    } else if (!looks_like_code(mem, (e.seg << 4) + e.off)) {
+    // The rules are the module's too (shared/x86/entry_frame.h); here they
+    // come with a message that names the entry.
+    auto m = mem.bytes();
+    const bool is_int = e.kind == Entry::Kind::interrupt;
+    uint16_t seg = e.seg, off = e.off;
+    const int refused = biosx_entry_point(m.data(), m.size(), is_int, e.vector, &seg, &off);
+    if (!refused) return;
+    if (!is_int)
         fail(ErrorKind::environment,
-             "call " + seg_off(e.seg, e.off) + ": there is no code at this address (all 00 or FF bytes)");
-    }
+             "call " + seg_off(seg, off) + ": there is no code at this address (all 00 or FF bytes)");
+    std::string where = "INT " + hex(e.vector, 2) + " (IVT entry " + seg_off(seg, off) + ")";
+    // A snapshot has no firmware type of its own to blame.
+    if (refused == BIOSX_ENTRY_NO_HANDLER)
+        fail(ErrorKind::environment, where + (mem.kind() == MemoryKind::image
+                                                  ? ": there is no BIOS handler for this vector in this snapshot"
+                                                  : ": there is no BIOS handler for this vector; "
+                                                    "the machine may boot with UEFI and no CSM"));
+    fail(ErrorKind::environment, where + ": there is no BIOS handler for this vector; "
+                                         "it points at memory that holds no code");
 }
 
 StartState prepare_start(Memory& mem, const RunRequest& req)
 {
+    const Entry& e = req.entry;
+    const bool is_int = e.kind == Entry::Kind::interrupt;
+    check_entry(mem, e);
     StartState s;
     s.regs = req.regs;
-    const Entry& e = req.entry;
-    check_entry(mem, e);
-    if (e.kind == Entry::Kind::interrupt) {
-        s.handler_off = mem.read16(e.vector * 4u);
-        s.handler_seg = mem.read16(e.vector * 4u + 2);
-    } else {
-        s.handler_seg = e.seg;
-        s.handler_off = e.off;
-    }
+    s.handler_seg = e.seg;
+    s.handler_off = e.off;
+    auto m = mem.bytes();
+    biosx_entry_point(m.data(), m.size(), is_int, e.vector, &s.handler_seg, &s.handler_off);
 
-    const uint8_t stub[] = {BIOSX_TRAP_OPCODE};
-    mem.write(BIOSX_TRAP_LINEAR, stub);
-
+    // The return trap and the frame, as the module writes them.
     Registers& r = s.regs;
-    if (e.kind == Entry::Kind::interrupt) {
-        // What INT n does in real mode (SDM Vol. 2A, INT n, REAL-ADDRESS-MODE):
-        // push FLAGS, CS, IP; clear IF, TF (and AC); load CS:IP from the IVT.
-        push16(mem, r, static_cast<uint16_t>(r[Reg::eflags]));
-        push16(mem, r, BIOSX_TRAP_SEG);
-        push16(mem, r, BIOSX_TRAP_OFF);
-        r[Reg::eflags] &= ~(BIOSX_EFLAGS_IF | BIOSX_EFLAGS_TF | (1u << 18));
-    } else {
-        push16(mem, r, BIOSX_TRAP_SEG);
-        push16(mem, r, BIOSX_TRAP_OFF);
-    }
-    r[Reg::eflags] |= BIOSX_EFLAGS_FIXED1;
-    r[Reg::cs] = s.handler_seg;
-    r[Reg::eip] = s.handler_off;
+    biosx_entry_regs er{};
+    er.esp = r[Reg::esp];
+    er.eflags = r[Reg::eflags];
+    er.ss = static_cast<uint16_t>(r[Reg::ss]);
+    if (biosx_entry_push_frame(m.data(), m.size(), is_int, s.handler_seg, s.handler_off, &er))
+        fail(ErrorKind::usage, "--ss " + hex(r[Reg::ss], 4) + " --sp " + hex(r[Reg::esp] & 0xffff, 4) +
+                                   ": the return trap or the return frame lies outside the memory (" +
+                                   std::to_string(m.size()) + " bytes)");
+    r[Reg::esp] = er.esp;
+    r[Reg::eflags] = er.eflags;
+    r[Reg::cs] = er.cs;
+    r[Reg::eip] = er.eip;
     return s;
 }
 

@@ -27,6 +27,16 @@ else
 fi
 dpkg-deb -f "$deb" Depends | grep -q libx86emu || { echo "FAIL: Depends lacks libx86emu"; fails=$((fails + 1)); }
 dpkg-deb -x "$deb" "$tmp/root"
+# DKMS builds the module from this tree: every object Kbuild links needs its source there.
+kdir=$(echo "$tmp"/root/usr/src/biosx-*/kernel)
+objs=$(sed -n '/^biosx-y :=/,/[^\\]$/p' "$kdir/Kbuild" | sed 's/^biosx-y :=//; s/\\$//' | tr -s ' \t' '\n' | grep '\.o$')
+[ -n "$objs" ] || { echo "FAIL: no biosx-y objects found in the packaged Kbuild"; fails=$((fails + 1)); }
+missing=0
+for o in $objs; do
+    [ -f "$kdir/${o%.o}.c" ] || [ -f "$kdir/${o%.o}.S" ] || { echo "FAIL: $o has no source in the DKMS tree"; missing=$((missing + 1)); }
+done
+fails=$((fails + missing))
+[ "$missing" -eq 0 ] && echo "ok: the DKMS tree holds the source of all $(echo $objs | wc -w) objects Kbuild links"
 v=$("$tmp/root/usr/bin/biosx" --version) || { echo "FAIL: installed biosx --version failed"; fails=$((fails + 1)); }
 echo "installed tree: $v"
 [[ $v == "biosx "* ]] || { echo "FAIL: unexpected --version output"; fails=$((fails + 1)); }

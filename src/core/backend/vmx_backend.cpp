@@ -239,8 +239,9 @@ public:
             case ESHUTDOWN: fail(ErrorKind::environment, "BIOSX_IOC_RUN: the system is going down");
             case ENODEV:
                 fail(ErrorKind::environment, "this CPU cannot run the '" + req.strategy + "' strategy (see biosx caps)");
-            case ENOENT:
-                fail(ErrorKind::environment, "there is no BIOS handler for this vector in the guest's IVT");
+            case ENOENT:  // the rules of shared/x86/entry_frame.h, applied by the module
+                fail(ErrorKind::environment, "there is no BIOS handler at this entry in the guest's memory "
+                                             "(IVT entry 0000:0000, or only 00/FF bytes there)");
             default:
                 fail(ErrorKind::environment, std::string("BIOSX_IOC_RUN failed: ") + std::strerror(e));
             }

@@ -36,29 +36,6 @@ std::optional<uint64_t> get(const CpuValues& v, uint32_t idx)
     return it->second;
 }
 
-// Allowed-1 of `bit` in a 32-bit control MSR (high half, §A.3.1), as
-// Exists: unknown when the MSR was not recorded.
-Exists allowed1(const CpuValues& v, uint32_t idx, int bit)
-{
-    auto m = get(v, idx);
-    if (!m) return v.absent.count(idx) ? Exists::no : Exists::unknown;
-    return ((*m >> (32 + bit)) & 1) ? Exists::yes : Exists::no;
-}
-
-Exists both(Exists a, Exists b)
-{
-    if (a == Exists::no || b == Exists::no) return Exists::no;
-    if (a == Exists::unknown || b == Exists::unknown) return Exists::unknown;
-    return Exists::yes;
-}
-
-Exists either(Exists a, Exists b)
-{
-    if (a == Exists::yes || b == Exists::yes) return Exists::yes;
-    if (a == Exists::unknown || b == Exists::unknown) return Exists::unknown;
-    return Exists::no;
-}
-
 }  // namespace
 
 std::optional<uint32_t> RawCaps::cpuid_reg(const std::string& key) const
@@ -100,50 +77,18 @@ Exists msr_exists(uint32_t index, uint32_t ecx1, const CpuValues& v, std::string
         if (why) *why = "not a VMX capability MSR";
         return Exists::unknown;
     }
-    const bool vmx = ecx1 & BIOSX_CPUID1_ECX_VMX;
-    auto say = [&](const char* s) {
-        if (why) *why = s;
-    };
-    Exists e = Exists::no;
-    switch (info->rule) {
-    case BIOSX_MSR_IF_VMX_OR_SMX:
-        say("exists when CPUID.1:ECX.VMX or .SMX is 1");
-        return (ecx1 & (BIOSX_CPUID1_ECX_VMX | BIOSX_CPUID1_ECX_SMX)) ? Exists::yes : Exists::no;
-    case BIOSX_MSR_IF_VMX:
-        say("exists when CPUID.1:ECX.VMX is 1");
-        return vmx ? Exists::yes : Exists::no;
-    case BIOSX_MSR_IF_TRUE_CTLS: {
-        say("exists when IA32_VMX_BASIC[55] is 1");
-        if (!vmx) return Exists::no;
-        auto b = get(v, BIOSX_MSR_IA32_VMX_BASIC);
-        if (!b) return Exists::unknown;
-        return (*b & BIOSX_VMX_BASIC_TRUE_CTLS) ? Exists::yes : Exists::no;
+    if (why) *why = biosx_vmx_msr_rule_text(info->rule);
+    // The rule of shared/x86/vmx_msrs.h, over what this CPU's record knows:
+    // a value read, or 0 for an MSR recorded as absent (it allows nothing).
+    biosx_vmx_msr_facts facts{};
+    facts.cpuid1_ecx = ecx1;
+    for (const auto& a : v.absent) biosx_vmx_msr_fact(&facts, a.first, 0);
+    for (const auto& [idx, value] : v.msr) biosx_vmx_msr_fact(&facts, idx, value);
+    switch (biosx_vmx_msr_exists(info->rule, &facts)) {
+    case BIOSX_MSR_EXISTS_YES: return Exists::yes;
+    case BIOSX_MSR_EXISTS_NO: return Exists::no;
+    default: return Exists::unknown;
     }
-    case BIOSX_MSR_IF_PROC2:
-        say("exists when IA32_VMX_PROCBASED_CTLS[63] is 1 (secondary controls may be activated)");
-        if (!vmx) return Exists::no;
-        return allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS, 31);
-    case BIOSX_MSR_IF_EPT_OR_VPID:
-        say("exists when secondary controls exist and \"enable EPT\" or \"enable VPID\" may be 1");
-        if (!vmx) return Exists::no;
-        e = allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS, 31);
-        return both(e, either(allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS2, 1),
-                              allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS2, 5)));
-    case BIOSX_MSR_IF_VMFUNC:
-        say("exists when secondary controls exist and \"enable VM functions\" may be 1");
-        if (!vmx) return Exists::no;
-        return both(allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS, 31),
-                    allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS2, 13));
-    case BIOSX_MSR_IF_PROC3:
-        say("exists when IA32_VMX_PROCBASED_CTLS[49] is 1 (tertiary controls may be activated)");
-        if (!vmx) return Exists::no;
-        return allowed1(v, BIOSX_MSR_IA32_VMX_PROCBASED_CTLS, 17);
-    case BIOSX_MSR_IF_EXIT2:
-        say("exists when IA32_VMX_EXIT_CTLS[63] is 1 (secondary VM-exit controls may be activated)");
-        if (!vmx) return Exists::no;
-        return allowed1(v, BIOSX_MSR_IA32_VMX_EXIT_CTLS, 31);
-    }
-    return Exists::unknown;
 }
 
 const char* setting_name(Setting s)

@@ -7,17 +7,22 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "uapi/biosx.h"
+#include "x86/vmx_msrs.h"
 
 #include "core/caps/caps.h"
 #include "core/error.h"
 
 namespace biosx::caps {
+
+static_assert(std::size(biosx_caps{}.msr) == BIOSX_VMX_MSR_COUNT && BIOSX_VMX_MSR_COUNT <= 32,
+              "struct biosx_caps holds one value and one present bit per MSR of BIOSX_VMX_MSRS");
 
 namespace {
 
@@ -82,8 +87,8 @@ RawCaps read_cpuid_host()
         __cpuid(0x80000001u, a, b, c, d);
         put(r, "80000001.ecx", c);
         // AMD APM Vol. 3: Fn8000_000A exists when Fn8000_0001_ECX.SVM is 1.
-        if ((c & (1u << 2)) && ext >= 0x8000000au) {
-            __cpuid(0x8000000au, a, b, c, d);
+        if ((c & BIOSX_CPUID80000001_ECX_SVM) && ext >= BIOSX_CPUID_SVM_LEAF) {
+            __cpuid(BIOSX_CPUID_SVM_LEAF, a, b, c, d);
             put(r, "8000000a.eax", a);
             put(r, "8000000a.ebx", b);
             put(r, "8000000a.edx", d);
@@ -136,12 +141,11 @@ void read_msrs_host(RawCaps& raw, const ReadOptions& opt)
 
 // The module's BIOSX_IOC_GET_CAPS (shared/uapi/biosx.h): one call per CPU;
 // the module reads only MSRs whose SDM rule holds and says which in
-// `present` (bit 0 = 0x3A, bit 1+k = 0x480+k). Returns false when the
-// device or the ioctl is not there, so the caller falls back to the msr
-// driver.
+// `present` (bit i = the i-th MSR of shared/x86/vmx_msrs.h). Returns false
+// when the device or the ioctl is not there, so the caller falls back to the
+// msr driver.
 bool read_msrs_module(RawCaps& raw, const ReadOptions& opt)
 {
-#ifdef BIOSX_IOC_GET_CAPS
     const int fd = ::open("/dev/biosx", O_RDWR | O_CLOEXEC);
     if (fd < 0) return false;
     __u32 version = 0;
@@ -163,8 +167,9 @@ bool read_msrs_module(RawCaps& raw, const ReadOptions& opt)
         }
         CpuValues v;
         v.cpu = n;
-        for (unsigned i = 0; i < 21; ++i)
-            if ((c.present >> i) & 1) v.msr[i == 0 ? 0x3au : 0x480u + (i - 1)] = c.msr[i];
+        // c.msr[i] is the i-th MSR of the shared table, known_msrs()[i].
+        for (size_t i = 0; i < known_msrs().size(); ++i)
+            if ((c.present >> i) & 1) v.msr[known_msrs()[i]] = c.msr[i];
         // What the module did not read although the SDM says it exists.
         for (uint32_t idx : known_msrs())
             if (!v.msr.count(idx) && msr_exists(idx, c.cpuid1_ecx ? c.cpuid1_ecx : ecx1, v) == Exists::yes)
@@ -174,11 +179,6 @@ bool read_msrs_module(RawCaps& raw, const ReadOptions& opt)
     ::close(fd);
     for (auto& v : got) raw.cpus.push_back(std::move(v));
     return true;
-#else
-    (void)raw;
-    (void)opt;
-    return false;
-#endif
 }
 
 RawCaps read_host(const ReadOptions& opt)

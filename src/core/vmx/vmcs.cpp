@@ -204,12 +204,12 @@ std::string decode_access_rights(uint32_t ar)
 
 std::string decode_interruption_info(uint32_t info)
 {
-    if (!(info & (1u << 31))) return "not valid";
-    const unsigned vector = info & 0xff, type = (info >> 8) & 7;
+    if (!(info & BIOSX_INTR_INFO_VALID)) return "not valid";
+    const unsigned vector = BIOSX_INTR_INFO_VECTOR(info), type = BIOSX_INTR_INFO_TYPE(info);
     std::string r = std::string(kEventTypes[type]) + ", vector " + std::to_string(vector);
-    if ((type == 3 || type == 2) && vector < std::size(kExceptions)) r += std::string(" (") + kExceptions[vector] + ")";
-    if (info & (1u << 11)) r += ", error code valid";
-    if (info & (1u << 12)) r += ", NMI unblocking due to IRET";
+    if ((type == BIOSX_INTR_TYPE_HARD_EXCEPTION || type == BIOSX_INTR_TYPE_NMI) && vector < std::size(kExceptions)) r += std::string(" (") + kExceptions[vector] + ")";
+    if (info & BIOSX_INTR_INFO_ERROR_CODE_VALID) r += ", error code valid";
+    if (info & BIOSX_INTR_INFO_NMI_UNBLOCKING) r += ", NMI unblocking due to IRET";
     return r;
 }
 
@@ -245,7 +245,7 @@ std::string decode_exit_qualification(uint32_t reason, uint64_t q)
         // Table 28-3.
         static const char* gpr[16] = {"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
                                       "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"};
-        const unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+        const unsigned cr = q & 15, type = (q >> 4) & 3, reg = BIOSX_QUAL_GPR(q);
         switch (type) {
         case 0: return "MOV to CR" + std::to_string(cr) + " from " + gpr[reg];
         case 1: return "MOV from CR" + std::to_string(cr) + " to " + gpr[reg];
@@ -296,11 +296,11 @@ std::string decode_exit_qualification(uint32_t reason, uint64_t q)
 std::string decode_interruptibility(uint32_t v)
 {
     std::vector<std::string> r;
-    if (v & 1) r.push_back("blocking by STI");
-    if (v & 2) r.push_back("blocking by MOV SS");
-    if (v & 4) r.push_back("blocking by SMI");
-    if (v & 8) r.push_back("blocking by NMI");
-    if (v & 16) r.push_back("enclave interruption");
+    if (v & BIOSX_GUEST_INTR_STATE_STI) r.push_back("blocking by STI");
+    if (v & BIOSX_GUEST_INTR_STATE_MOV_SS) r.push_back("blocking by MOV SS");
+    if (v & BIOSX_GUEST_INTR_STATE_SMI) r.push_back("blocking by SMI");
+    if (v & BIOSX_GUEST_INTR_STATE_NMI) r.push_back("blocking by NMI");
+    if (v & BIOSX_GUEST_INTR_STATE_ENCLAVE) r.push_back("enclave interruption");
     return r.empty() ? "none" : join(r);
 }
 

@@ -17,7 +17,6 @@
 
 namespace biosx::vmx {
 
-#ifdef BIOSX_IOC_GET_VMCS
 VmcsRecord vmcs_record_from_uapi(const biosx_vmcs_record& u)
 {
     VmcsRecord r;
@@ -29,7 +28,6 @@ VmcsRecord vmcs_record_from_uapi(const biosx_vmcs_record& u)
     r.addresses_hidden = u.flags & BIOSX_VMCS_ADDRESSES_HIDDEN;
     return r;
 }
-#endif
 
 __attribute__((weak)) VmcsRecord fetch_last_vmcs()
 {
@@ -37,7 +35,6 @@ __attribute__((weak)) VmcsRecord fetch_last_vmcs()
     if (::stat("/dev/biosx", &st) != 0)
         fail(ErrorKind::environment,
              "dump-vmcs needs the vmx backend: /dev/biosx does not exist (load biosx.ko on a CPU with VMX)");
-#ifdef BIOSX_IOC_GET_VMCS
     const int fd = ::open("/dev/biosx", O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         const int e = errno;
@@ -55,10 +52,6 @@ __attribute__((weak)) VmcsRecord fetch_last_vmcs()
              "no VMCS record: the module keeps one per open file and this process has made no vmx run "
              "(use biosx int VECTOR --dump-vmcs)");
     return vmcs_record_from_uapi(*u);
-#else
-    fail(ErrorKind::environment,
-         "dump-vmcs needs the vmx backend's VMCS record, which this build of biosx does not read yet");
-#endif
 }
 
 }  // namespace biosx::vmx
