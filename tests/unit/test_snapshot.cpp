@@ -6,6 +6,7 @@
 // message of a run that spun on virtual ports.
 #include <doctest/doctest.h>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "core/files.h"
 #include "core/io_host.h"
 #include "core/memmap/e820.h"
+#include "core/snapshot/capture_host.h"
 #include "core/snapshot/snapshot.h"
 #include "core/snapshot/virtual_cmos.h"
 #include "test_memory.h"
@@ -243,4 +245,24 @@ TEST_CASE("host clock: the registers biosx presents (BCD, 24-hour)")
     CHECK(reg(0x0d) == 0x80);
     CHECK(reg(0x01) == -1);  // alarms and register C: not given by the kernel
     CHECK(reg(0x0c) == -1);
+}
+
+TEST_CASE("host capture: the century register the FADT names (revision 3 and later)")
+{
+    std::vector<uint8_t> fadt(244, 0);
+    std::memcpy(fadt.data(), "FACP", 4);
+    fadt[8] = 3;      // revision
+    fadt[108] = 0x32; // CENTURY
+    CHECK(century_register(fadt) == 0x32);
+    fadt[8] = 2;  // Linux ignores CENTURY before revision 3: so does the capture
+    CHECK(century_register(fadt) == 0);
+    fadt[8] = 4;
+    fadt[108] = 0;
+    CHECK(century_register(fadt) == 0);
+    fadt[108] = 0x90;  // not in the 128 bytes /dev/nvram and the capture cover
+    CHECK(century_register(fadt) == 0);
+    CHECK(century_register(std::span<const uint8_t>(fadt).first(100)) == 0);
+    fadt[108] = 0x32;
+    fadt[0] = 'X';
+    CHECK(century_register(fadt) == 0);
 }

@@ -19,7 +19,27 @@ namespace {
 // (drivers/char/nvram.c, NVRAM_FIRST_BYTE on x86).
 constexpr size_t kNvramFirst = 14, kCmosSize = 128;
 
+// The host's FADT (root only), or nothing.
+std::vector<uint8_t> read_fadt()
+{
+    std::vector<uint8_t> t(256);
+    int fd = ::open("/sys/firmware/acpi/tables/FACP", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    ssize_t n = ::pread(fd, t.data(), t.size(), 0);
+    ::close(fd);
+    t.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return t;
+}
+
+uint8_t bcd(int v) { return static_cast<uint8_t>((v / 10) << 4 | (v % 10)); }
+
 }  // namespace
+
+unsigned century_register(std::span<const uint8_t> fadt)
+{
+    if (fadt.size() < 109 || std::memcmp(fadt.data(), "FACP", 4) != 0 || fadt[8] < 3) return 0;
+    return fadt[108] < kCmosSize ? fadt[108] : 0;
+}
 
 HostCapture capture_host_devices()
 {
@@ -32,7 +52,8 @@ HostCapture capture_host_devices()
     // could straddle a second and give a time that never was.
     HostTime t;
     std::string source;
-    if (read_host_rtc(t, &source)) {
+    const bool have_clock = read_host_rtc(t, &source);
+    if (have_clock) {
         for (uint8_t reg = 0; reg < kNvramFirst; ++reg) {
             uint32_t v = 0;
             if (clock_register(t, reg, v)) c.bytes[reg] = static_cast<uint8_t>(v), c.known[reg] = true;
@@ -60,6 +81,16 @@ HostCapture capture_host_devices()
             std::snprintf(range, sizeof range, "CMOS bytes 0x0e-0x%02zx: /dev/nvram", kNvramFirst + n - 1);
             out.sources.push_back(range);
         }
+    }
+    // Without /dev/nvram the century register is the one NVRAM byte the
+    // kernel's clock still tells: the century of the year it read from it.
+    if (unsigned century = have_clock ? century_register(read_fadt()) : 0; century >= kNvramFirst && !c.known[century]) {
+        c.bytes[century] = bcd(t.year / 100);
+        c.known[century] = true;
+        char line[96];
+        std::snprintf(line, sizeof line, "century register 0x%02x (the FADT's CENTURY): the century of the RTC's year",
+                      century);
+        out.sources.push_back(line);
     }
     if (c.known_count()) out.state.cmos = std::move(c);
     return out;

@@ -3,6 +3,7 @@
 // kernel's interfaces, never its ports. Userspace.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,17 @@ struct HostCapture {
 
 // The clock registers from the RTC (read_host_rtc(): /dev/rtc0, else sysfs)
 // as biosx presents them (io_host.h), CMOS bytes 0x0E-0x7F from /dev/nvram
-// (root; the nvram module). Bytes neither gives are marked not captured.
+// (root; the nvram module); without it, the century register the FADT names
+// from the RTC's year (the kernel read it from there). Bytes none of these
+// gives are marked not captured.
 HostCapture capture_host_devices();
+
+// The CMOS index of the RTC's century register as a raw FADT names it
+// (ACPI 6.5 §5.2.9, Table 5.9: CENTURY, one byte at offset 108), or 0.
+// Linux's RTC driver (mc146818_get_time()) reads the century from that
+// register when a FADT of revision 3 (ACPICA's FADT2_REVISION_ID) or later
+// names it, so the year RTC_RD_TIME gives holds that byte; an older FADT's
+// it ignores, and so does this.
+unsigned century_register(std::span<const uint8_t> fadt);
 
 }  // namespace biosx::snapshot
