@@ -48,14 +48,19 @@ static u8 guest_byte(struct biosx_file *f, u32 linear)
 	return linear < BIOSX_GUEST_BYTES ? ((u8 *)f->mem)[linear] : 0;
 }
 
-/* Port I/O exit: the policy and the access itself are biosx_io.c's;
- * INS/OUTS are not emulated and end the run (docs/module.md). */
+/* Port I/O exit: the policy, the access and INS/OUTS are biosx_io.c's
+ * and biosx_string_io.c's; a REP INS/OUTS with elements left (AGAIN) is
+ * entered again where it stands. */
 static void exit_io(struct run_ctx *x)
 {
-	if (biosx_io_exit(&x->io, x->run, &x->gprs.rax))
-		end_run(x, BIOSX_END_UNHANDLED);
-	else
+	switch (biosx_io_exit(&x->io, x->run, &x->gprs, x->f->mem)) {
+	case BIOSX_IO_NEXT:
 		skip_instruction();
+		break;
+	case BIOSX_IO_END:
+		end_run(x, x->run->end);
+		break;
+	}
 }
 
 /*

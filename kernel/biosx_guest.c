@@ -7,9 +7,11 @@
  */
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <asm/unaligned.h>
 
 #include "biosx_priv.h"
 #include "x86/realmode.h"
@@ -81,28 +83,49 @@ u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index)
 	return page_to_phys(vmalloc_to_page((u8 *)f->mem + (index << PAGE_SHIFT)));
 }
 
-/* Copies [pa, pa + len) of host physical memory into the guest area at the
- * same address, a page at a time: RAM (IVT, BDA, EBDA) comes from the direct
- * map; the VGA window and ROMs are not RAM, and one mapping must not span
- * the PCI windows they sit in (the resource sanity check warns). */
-static void copy_from_host(struct biosx_file *f, unsigned long pa, size_t len)
+/*
+ * The host's low memory a guest area starts from (biosx_guest_init_memory()),
+ * mapped once at load: open() then only copies. Mapping and unmapping the
+ * ~100 pages at every open took 23 of the 29 ms an open/run/close cycle cost
+ * in Bochs. A piece never crosses a page, so that no mapping spans two of
+ * the PCI windows and ROM resources that divide this range (ioremap's
+ * resource sanity check). RAM is never ioremap()ed: memremap() hands out
+ * the direct map for System RAM and calls ioremap_cache() for everything
+ * else, as /dev/mem does page by page (xlate_dev_mem_ptr()); the low ISA
+ * range is write-back in the kernel's own page tables (PAT leaves it
+ * untracked), so that cache type aliases nothing. ioremap() (UC-) is the
+ * fallback where memremap() refuses.
+ */
+struct host_piece {
+	unsigned long pa;
+	unsigned int len;
+	bool io;	/* from ioremap(): read with memcpy_fromio() */
+	void *va;
+};
+#define HOST_PIECES_MAX ((BIOSX_REALMODE_END >> PAGE_SHIFT) + 2)
+static struct host_piece host_pieces[HOST_PIECES_MAX];
+static unsigned int host_npieces, host_nio;
+static unsigned long host_ebda;
+
+static void map_host_range(unsigned long pa, size_t len)
 {
 	unsigned long end = pa + len;
 
-	while (pa < end) {
+	while (pa < end && host_npieces < HOST_PIECES_MAX) {
 		size_t n = min_t(unsigned long, end, (pa & PAGE_MASK) + PAGE_SIZE) - pa;
-		void *src = memremap(pa, n, MEMREMAP_WB);
+		struct host_piece *p = &host_pieces[host_npieces];
 
-		if (src) {
-			memcpy((u8 *)f->mem + pa, src, n);
-			memunmap(src);
-		} else {
-			void __iomem *io = ioremap(pa, n);
-
-			if (io) {
-				memcpy_fromio((u8 *)f->mem + pa, io, n);
-				iounmap(io);
-			}
+		p->pa = pa;
+		p->len = n;
+		p->io = false;
+		p->va = memremap(pa, n, MEMREMAP_WB);
+		if (!p->va) {
+			p->va = (void __force *)ioremap(pa, n);
+			p->io = p->va;
+		}
+		if (p->va) {
+			host_npieces++;
+			host_nio += p->io;
 		}
 		pa += n;
 	}
@@ -111,26 +134,68 @@ static void copy_from_host(struct biosx_file *f, unsigned long pa, size_t len)
 /*
  * What ROM-BIOS code expects to find (biosx's documented choice, see
  * docs/module.md): the host's IVT and BDA, the EBDA the BDA points at, and
- * copies of the VGA window and the ROM area 0xA0000-0xFFFFF. Copies, not the
- * host's pages: a routine can then scribble anywhere in its 1 MiB without
- * touching memory Linux or a device owns; the price is that a BIOS writing
- * its own data in shadowed ROM or the VGA window changes only the copy.
- * Conventional memory beyond that is private and zeroed.
+ * the VGA window and the ROM area 0xA0000-0xFFFFF. The EBDA's place is
+ * read from the BDA here; firmware sets it before the OS starts and Linux
+ * never moves it (it reserves it at boot, reserve_bios_regions()).
+ */
+void biosx_guest_load(void)
+{
+	u16 ebda_seg = 0;
+
+	map_host_range(0, BIOSX_BDA_BASE + BIOSX_BDA_SIZE);
+	if (host_npieces && !host_pieces[0].pa) {
+		u8 *at = (u8 *)host_pieces[0].va + BIOSX_BDA_EBDA_SEG;
+
+		ebda_seg = host_pieces[0].io ? readw((void __iomem __force *)at) : get_unaligned((u16 *)at);
+	}
+	/* An EBDA lives below the VGA window, in the last 128 KiB of
+	 * conventional memory; anything else is not trusted. */
+	host_ebda = (unsigned long)ebda_seg << 4;
+	if (host_ebda >= 0x80000 && host_ebda < BIOSX_VGA_BEGIN)
+		map_host_range(host_ebda, BIOSX_VGA_BEGIN - host_ebda);
+	else
+		host_ebda = 0;
+	map_host_range(BIOSX_VGA_BEGIN, BIOSX_REALMODE_END - BIOSX_VGA_BEGIN);
+}
+
+void biosx_guest_unload(void)
+{
+	while (host_npieces) {
+		struct host_piece *p = &host_pieces[--host_npieces];
+
+		if (p->io)
+			iounmap((void __iomem __force *)p->va);
+		else
+			memunmap(p->va);
+	}
+	host_nio = 0;
+}
+
+void biosx_guest_proc_show(struct seq_file *m)
+{
+	seq_printf(m, "host_low_memory_pieces %u (%u through ioremap), ebda 0x%lx\n", host_npieces, host_nio, host_ebda);
+}
+
+/*
+ * A fresh guest area: copies of the pieces above at their own addresses.
+ * Copies, not the host's pages: a routine can then scribble anywhere in its
+ * 1 MiB without touching memory Linux or a device owns; the price is that a
+ * BIOS writing its own data in shadowed ROM or the VGA window changes only
+ * the copy. Conventional memory beyond that is private and zero
+ * (vmalloc_32_user() hands out zeroed pages).
  */
 void biosx_guest_init_memory(struct biosx_file *f)
 {
-	u16 ebda_seg;
-	unsigned long ebda;
+	unsigned int i;
 
-	memset(f->mem, 0, BIOSX_GUEST_BYTES);
-	copy_from_host(f, 0, BIOSX_BDA_BASE + BIOSX_BDA_SIZE);
-	ebda_seg = *(u16 *)((u8 *)f->mem + BIOSX_BDA_EBDA_SEG);
-	ebda = (unsigned long)ebda_seg << 4;
-	/* An EBDA lives below the VGA window, in the last 128 KiB of
-	 * conventional memory; anything else is not trusted. */
-	if (ebda >= 0x80000 && ebda < BIOSX_VGA_BEGIN)
-		copy_from_host(f, ebda, BIOSX_VGA_BEGIN - ebda);
-	copy_from_host(f, BIOSX_VGA_BEGIN, BIOSX_REALMODE_END - BIOSX_VGA_BEGIN);
+	for (i = 0; i < host_npieces; i++) {
+		const struct host_piece *p = &host_pieces[i];
+
+		if (p->io)
+			memcpy_fromio((u8 *)f->mem + p->pa, (void __iomem __force *)p->va, p->len);
+		else
+			memcpy((u8 *)f->mem + p->pa, p->va, p->len);
+	}
 }
 
 /* EPT entries: read/write/execute, memory type WB for leaf entries (SDM Vol.

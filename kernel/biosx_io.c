@@ -346,63 +346,77 @@ static void port_out(u16 port, unsigned int size, u32 value)
 }
 
 /*
- * The I/O-instruction exit (basic reason 30). Exit qualification, SDM Vol.
- * 3C Table 28-5: bits 2:0 size - 1, bit 3 direction (1 = IN), bit 4 string
- * instruction, bits 31:16 the port. The access gets the class of its most
- * restrictive byte (biosx_port_access()). Returns 0 when it was handled and
- * the instruction is to be skipped, -EOPNOTSUPP for INS/OUTS (not
- * emulated; @run has the reason and qualification).
+ * One port access of a run, by the policy (shared/x86/port_policy.h): the
+ * access gets the class of its most restrictive byte (biosx_port_access())
+ * and is refused (hard floor), virtual, mediated or passed; an access kept
+ * from the hardware is counted per port, every access is logged with
+ * --io-log. *value is the value written (OUT) or receives the value read
+ * (IN: all ones unless mediated or passed), SIZE bytes of it. IN/OUT and
+ * every element of INS/OUTS (biosx_string_io.c) come here.
  */
-int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, u64 *rax)
+void biosx_io_access(struct biosx_io_run *io, struct biosx_run *run, u16 port, unsigned int size, bool in,
+		     u32 *value)
 {
-	u64 q = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
-	unsigned int size = (q & 7) + 1;
-	bool in = q & 8;
-	u16 port = q >> 16;
 	u32 mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-	u32 value = in ? mask : (u32)*rax & mask;
+	u32 v = in ? mask : *value & mask;
 	u8 flags = in ? 0 : BIOSX_IO_WRITE;
 
-	if (q & 16) {
-		run->exit_reason = BIOSX_EXIT_IO_INSTRUCTION;
-		run->qualification = q;
-		return -EOPNOTSUPP;
-	}
 	switch (biosx_port_access(port_map, io->allow, io_mode(run->flags), port, size, !in)) {
 	case BIOSX_PORT_FLOOR:
 		flags |= BIOSX_IO_DENIED;
 		break;
 	case BIOSX_PORT_CMOS:
-		if (cmos_access(io, port, size, in, &value))
+		if (cmos_access(io, port, size, in, &v))
 			flags |= BIOSX_IO_MEDIATED;
 		break;
 	case BIOSX_PORT_PCI:
-		if (pci_access(io, port, size, in, &value))
+		if (pci_access(io, port, size, in, &v))
 			flags |= BIOSX_IO_MEDIATED;
 		break;
 	case BIOSX_PORT_PASS:
 		flags |= BIOSX_IO_PASSED;
 		if (in)
-			value = port_in(port, size);
+			v = port_in(port, size);
 		else
-			port_out(port, size, value);
+			port_out(port, size, v);
 		break;
 	default:	/* BIOSX_PORT_VIRTUAL */
 		break;
 	}
-	value &= mask;
+	v &= mask;
 	if (!(flags & (BIOSX_IO_PASSED | BIOSX_IO_MEDIATED)))
 		count_port(run, port, flags);
 	if (in)
-		*rax = (*rax & ~(u64)mask) | value;
+		*value = v;
 	if (io->log && run->io_log_count < run->io_log_cap) {
 		struct biosx_io_entry *l = &io->log[run->io_log_count];
 
 		l->port = port;
 		l->size = size;
 		l->flags = flags;
-		l->value = value;
+		l->value = v;
 	}
 	run->io_log_count++;
-	return 0;
+}
+
+/*
+ * The I/O-instruction exit (basic reason 30). Exit qualification, SDM Vol.
+ * 3C §28.2.1, Table 28-5: bits 2:0 size - 1, bit 3 direction (1 = IN),
+ * bit 4 string instruction, bit 5 REP prefixed, bits 31:16 the port. IN and
+ * OUT are one access here; INS and OUTS go to biosx_string_io_exit().
+ */
+int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, struct biosx_gprs *gprs, u8 *mem)
+{
+	u64 q = vmcs_read(BIOSX_VMCS_EXIT_QUALIFICATION);
+	unsigned int size = (q & 7) + 1;
+	bool in = q & 8;
+	u32 mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	u32 value = (u32)gprs->rax;
+
+	if (q & 16)
+		return biosx_string_io_exit(io, run, gprs, mem, q);
+	biosx_io_access(io, run, q >> 16, size, in, &value);
+	if (in)
+		gprs->rax = (gprs->rax & ~(u64)mask) | (value & mask);
+	return BIOSX_IO_NEXT;
 }

@@ -302,6 +302,7 @@ static int biosx_proc_show(struct seq_file *m, void *v)
 	seq_printf(m, "runs %lld\n", atomic64_read(&biosx_stats.runs));
 	seq_printf(m, "exits %lld\n", atomic64_read(&biosx_stats.exits));
 	biosx_io_proc_show(m);
+	biosx_guest_proc_show(m);
 	return 0;
 }
 
@@ -374,14 +375,15 @@ static int biosx_module_event(struct notifier_block *nb, unsigned long state, vo
 
 static struct notifier_block biosx_module_nb = { .notifier_call = biosx_module_event };
 
-/* kvm.ko is loaded (it exports kvm_rebooting): kvm_intel holds the slot. */
+/* kvm.ko is loaded (it exports kvm_rebooting): kvm_intel holds the slot.
+ * kvm_rebooting is data: the reference is dropped by name (__symbol_put());
+ * symbol_put_addr() takes function addresses only and BUG()s on any other
+ * (kernel/module/main.c), which loading biosx after kvm_intel hit. */
 static bool kvm_loaded(void)
 {
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
+	if (!__symbol_get("kvm_rebooting"))
 		return false;
-	symbol_put_addr(sym);
+	__symbol_put("kvm_rebooting");
 	return true;
 }
 
@@ -395,6 +397,7 @@ static int __init biosx_init(void)
 	err = biosx_io_load();	/* the port policy of this host */
 	if (err)
 		goto out_io;
+	biosx_guest_load();	/* the host's low memory each open copies */
 	err = misc_register(&biosx_misc);
 	if (err)
 		goto out_io;
@@ -409,6 +412,7 @@ static int __init biosx_init(void)
 		emergency_slot(true);
 	return 0;
 out_io:
+	biosx_guest_unload();
 	biosx_io_unload();
 	return err;
 }
@@ -420,6 +424,7 @@ static void __exit biosx_exit(void)
 	unregister_reboot_notifier(&biosx_reboot_nb);
 	remove_proc_entry("biosx", NULL);
 	misc_deregister(&biosx_misc);
+	biosx_guest_unload();
 	biosx_io_unload();
 }
 

@@ -99,6 +99,9 @@ extern struct biosx_stats biosx_stats;
 /* biosx_guest.c */
 int biosx_guest_alloc(struct biosx_file *f);
 void biosx_guest_free(struct biosx_file *f);
+void biosx_guest_load(void);
+void biosx_guest_unload(void);
+void biosx_guest_proc_show(struct seq_file *m);
 void biosx_guest_init_memory(struct biosx_file *f);
 u64 biosx_guest_page_pa(struct biosx_file *f, unsigned long index);
 u64 biosx_ept_pointer(struct biosx_file *f);
@@ -124,11 +127,21 @@ struct biosx_io_run {
 	u32 pci_address;		/* the run's own PCI CONFIG_ADDRESS latch */
 	u8 cmos_index;			/* the run's own CMOS index, NMI bit stripped */
 };
+/* What the I/O exit asks of the exit loop (biosx_io_exit()). */
+enum biosx_io_next {
+	BIOSX_IO_NEXT,	/* done: skip the instruction */
+	BIOSX_IO_AGAIN,	/* a REP INS/OUTS with elements left: enter at it again */
+	BIOSX_IO_END,	/* the run ends with run->end (a fault of INS/OUTS, or unhandled) */
+};
 int biosx_io_load(void);
 void biosx_io_unload(void);
 void biosx_io_proc_show(struct seq_file *m);
 void biosx_io_bitmaps(struct biosx_file *f, const u8 *allow, u32 run_flags);
-int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, u64 *rax);
+void biosx_io_access(struct biosx_io_run *io, struct biosx_run *run, u16 port, unsigned int size, bool in,
+		     u32 *value);
+int biosx_io_exit(struct biosx_io_run *io, struct biosx_run *run, struct biosx_gprs *gprs, u8 *mem);
+/* biosx_string_io.c: INS/OUTS at the I/O exit (qualification Q) */
+int biosx_string_io_exit(struct biosx_io_run *io, struct biosx_run *run, struct biosx_gprs *gprs, u8 *mem, u64 q);
 
 /* biosx_caps.c */
 void biosx_read_caps_local(struct biosx_caps *caps);

@@ -65,7 +65,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         os << red << "CF=1: the BIOS reports failure" << off << " (AH often holds the error code: " << hex((r.regs[Reg::eax] >> 8) & 0xff, 2) << ")\n";
     else
         os << "CF=0: the BIOS reports success\n";
-    if (out.decoded) os << "\n" << decode::to_text(*out.decoded, out.in, r.regs);
+    if (out.decoded) os << "\n" << meaning::to_text(*out.decoded, out.in, r.regs);
 
     for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i) {
         const auto& rd = spec.reads[i];
@@ -73,7 +73,7 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
         os << hex_dump(out.read_back[i], rd.linear);
     }
     if (spec.req.log_io) {
-        os << "\nport I/O (" << r.io.size() << " accesses)\n";
+        os << "\nport I/O (" << r.io_count << " accesses)\n";
         for (const auto& a : r.io) {
             std::snprintf(line, sizeof line, "  %-3s %s %s %s  %s", a.write ? "out" : "in", hex(a.port, 4).c_str(),
                           a.size == 1 ? "b" : a.size == 2 ? "w" : "d", hex(a.value, a.size * 2).c_str(),
@@ -81,8 +81,9 @@ void print_run_text(std::ostream& os, const CallSpec& spec, const CallOutcome& o
                                                                  : std::string(disposition_name(a.disposition)).c_str());
             os << line << "\n";
         }
-    } else if (!r.io.empty()) {
-        os << "\n" << r.io.size() << " port accesses (--io-log lists them)\n";
+        if (r.io_count > r.io.size()) os << "  ... " << (r.io_count - r.io.size()) << " more (not kept)\n";
+    } else if (r.io_count) {
+        os << "\n" << r.io_count << " port accesses (--io-log lists them)\n";
     }
     if (r.msr_count) {
         os << "\nMSR accesses (" << r.msr_count << "; WRMSR is dropped, RDMSR reads 0 unless allow-listed)\n";

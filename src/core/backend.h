@@ -85,6 +85,10 @@ struct MsrAccess {
     uint64_t value = 0;
 };
 
+// Port accesses a result lists (the module's log holds as many): a REP
+// INS/OUTS can make billions, which are counted, not kept.
+inline constexpr size_t kIoLogMax = 65536;
+
 struct RunResult {
     Registers regs;
     RunEnd end;
@@ -97,7 +101,8 @@ struct RunResult {
     std::string strategy;                      // vmx: "unrestricted" or "vm86"
     uint64_t msr_count = 0;                    // vmx: RDMSR/WRMSR executed
     std::vector<MsrAccess> msrs;               // vmx: the first of them (the module keeps 16)
-    std::vector<IoAccess> io;                  // every port access, in order (vmx: those that exited)
+    uint64_t io_count = 0;                     // port accesses (vmx: those that exited)
+    std::vector<IoAccess> io;                  // the first kIoLogMax of them, in order
     std::vector<PortCount> port_counts;        // refused and virtual accesses, per port
     uint64_t port_counts_lost = 0;             // vmx: not counted, the module's table was full
 };

@@ -147,9 +147,9 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
     // What the registers mean, for a call that completed: the bytes read
     // back, and the memory after the run for the pointers they hold.
     if (out.entry.kind == Entry::Kind::interrupt && out.result.end.kind == EndKind::return_trap) {
-        decode::Input in{out.entry.vector, out.in, out.result.regs, {}, mem.bytes()};
+        meaning::Input in{out.entry.vector, out.in, out.result.regs, {}, mem.bytes()};
         for (size_t i = 0; i < spec.reads.size(); ++i) in.buffers.push_back({spec.reads[i].linear, out.read_back[i]});
-        out.decoded = decode::decode_call(in);
+        out.decoded = meaning::decode_call(in);
     }
     return out;
 }
@@ -208,7 +208,7 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
                       {"size", a.size},
                       {"value", a.value},
                       {"disposition", std::string(disposition_name(a.disposition))}});
-    j["io_count"] = res.io.size();
+    j["io_count"] = res.io_count;
     json ports = json::array();
     for (const auto& c : res.port_counts)
         ports.push_back({{"port", hex(c.port, 4)},
@@ -218,7 +218,7 @@ nlohmann::json call_to_json(const CallSpec& spec, const CallOutcome& out)
     j["io_ports"] = ports;
     if (res.port_counts_lost) j["io_ports_lost"] = res.port_counts_lost;
     if (spec.req.log_io) j["io"] = io;
-    if (out.decoded) j["decoded"] = decode::to_json(*out.decoded);
+    if (out.decoded) j["decoded"] = meaning::to_json(*out.decoded);
     if (res.msr_count) {
         json msrs = json::array();
         for (const auto& m : res.msrs)

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/backend.h"
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 
 namespace biosx {
 
@@ -47,7 +47,7 @@ struct CallOutcome {
     RunResult result;
     std::string source; // Memory::describe()
     std::vector<std::vector<uint8_t>> read_back;  // parallel to CallSpec::reads
-    std::optional<decode::Decoded> decoded;        // a completed INT of the known-calls table
+    std::optional<meaning::Decoded> decoded;        // a completed INT of the known-calls table
 };
 
 // Checks every buffer range against `mem` before anything runs, writes the

@@ -7,14 +7,14 @@
 #include "core/error.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
-#include "test_memory.h"
 #include "x86/realmode.h"
+#include "image_memory.h"
 
 using namespace biosx;
 
 namespace {
 
-using TestMemory = test::ZeroImage;
+using TestMemory = test::ImageMemory;
 
 template <class F>
 ErrorKind kind_of(F f)

@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 
 using namespace biosx;
-using namespace biosx::decode;
+using namespace biosx::meaning;
 
 namespace {
 

@@ -9,15 +9,15 @@
 #include "core/io_host.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
-#include "test_memory.h"
 #include "x86/port_policy.h"
 #include "x86/realmode.h"
+#include "image_memory.h"
 
 using namespace biosx;
 
 namespace {
 
-using Image = test::ZeroImage;
+using Image = test::ImageMemory;
 
 // Every port the shared table puts on the floor, per direction.
 std::vector<uint16_t> floor_ports(bool write)

@@ -19,7 +19,7 @@
 #include "core/snapshot/capture_host.h"
 #include "core/snapshot/snapshot.h"
 #include "core/snapshot/virtual_cmos.h"
-#include "test_memory.h"
+#include "image_memory.h"
 
 using namespace biosx;
 using namespace biosx::snapshot;
@@ -49,7 +49,7 @@ std::vector<uint8_t> read_file(const std::string& path)
     return {std::istreambuf_iterator<char>(f), {}};
 }
 
-using TestMemory = test::ZeroImage;
+using TestMemory = test::ImageMemory;
 
 // A far call to `code` at 2000:0000 on the emulation backend, every port virtual.
 CallOutcome run_code(Memory& mem, std::vector<uint8_t> code, double timeout = 5)

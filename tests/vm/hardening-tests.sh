@@ -73,7 +73,7 @@ fi
 # --- open/mmap/run/munmap/close cycles: no leak ---------------------------
 if hx_want cycles; then
 hx_t=$(hx_now)
-hx_run /tmp/cycles.txt ./hostile --cycles="${HOSTILE_CYCLES:-2000}"
+hx_run /tmp/cycles.txt ./hostile --cycles="${HOSTILE_CYCLES:-3000}"
 echo "TIMING cycles $(hx_since "$hx_t")"
 check_match hostile-cycles "$(grep -E '^hostile: (cycles: |FAIL)' /tmp/cycles.txt | tr '\n' ' ')" "^hostile: cycles: PASS"
 fi

@@ -94,9 +94,11 @@ static const struct category {
 	 * unhandled CR exits; under unrestricted guest a MOV to CR0 that sets
 	 * PG walks page tables at CR3 = 0 into memory the EPT does not map */
 	{ "crmsr", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED) | END(EPT_VIOLATION), 50, 0, gen_crmsr },
-	/* IN/OUT/INS/OUTS at widths 1/2/4 around PIC/PIT/reset/DMA ports
-	 * (virtual I/O): done, INS/OUTS unhandled, or a fault */
-	{ "io", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED), 50, 0, gen_io },
+	/* IN/OUT/INS/OUTS (REP too, DF = 0 and 1) at widths 1/2/4 around
+	 * PIC/PIT/reset/DMA ports (virtual I/O): done, every element of INS/OUTS
+	 * an access of its own; or a fault (a word wrapping past port 0xFFFF
+	 * is #GP in vm86, whose TSS I/O bitmap ends there) */
+	{ "io", END(RETURN_TRAP) | END(EXCEPTION), 50, 0, gen_io },
 	/* INVD WBINVD XSETBV VMCALL VMXON CPUID RDTSC RDPMC GETSEC MWAIT BIOS
 	 * INTs ...: done, #UD/#GP, unhandled exit; MWAIT/BIOS calls may wait */
 	{ "instr", END(RETURN_TRAP) | END(EXCEPTION) | END(UNHANDLED) | END(TIMEOUT) | END(HALT), 20, 0, gen_instr },
@@ -154,7 +156,11 @@ static const int run_errnos_ok[] = { EBUSY, EINTR, ENOMEM };
 #define MAX_FAIL_PRINT 12
 #define NEND 16
 
-enum check { CHK_NONE, CHK_MSR, CHK_VIRT_IN, CHK_CPUID1, CHK_HLT_AT, CHK_EPT_ADDR, CHK_NO_IVT_HITS };
+enum check { CHK_NONE, CHK_MSR, CHK_VIRT_IN, CHK_CPUID1, CHK_HLT_AT, CHK_EPT_ADDR, CHK_NO_IVT_HITS, CHK_STRIO };
+/* CHK_STRIO's arg: elements | size << 16 | INS << 24 | REP << 25 | DF << 26 */
+#define STRIO_ARG(n, size, in, rep, df) \
+	((uint64_t)(n) | (uint64_t)(size) << 16 | (uint64_t)(in) << 24 | (uint64_t)(rep) << 25 | (uint64_t)(df) << 26)
+#define STRIO_INDEX 0x100u /* SI and DI at the start */
 
 struct gen {
 	char name[64];
@@ -710,9 +716,18 @@ static void gen_io(struct gen *g, struct rng *r, const struct env *e, int i)
 		op += 2;
 	if (op != 0 && op != 1)
 		mov_dx(g, port);
-	g->r.esi = g->r.edi = 0x100;
-	if (op >= 6)
-		mov_cx(g, (uint16_t)(1 + rnd(r, 8)));
+	g->r.esi = g->r.edi = STRIO_INDEX;
+	if (op >= 4) {
+		uint16_t n = op >= 6 ? (uint16_t)(1 + rnd(r, 8)) : 1;
+		int df = (int)rnd(r, 2);
+
+		if (op >= 6)
+			mov_cx(g, n);
+		if (df)
+			g->r.eflags |= 0x400;
+		g->check = CHK_STRIO;
+		g->arg = STRIO_ARG(n, size, !(op & 1), op >= 6, df);
+	}
 	switch (op) {
 	case 0: B(g, pfx, (uint8_t)(0xe4 | w), (uint8_t)port); break;
 	case 1: B(g, pfx, (uint8_t)(0xe6 | w), (uint8_t)port); break;
@@ -1026,6 +1041,8 @@ static void run_one(struct dev *d, const struct env *e, const struct category *c
 	memcpy(d->mem, low_snapshot, LOW_RESTORE);
 	memset(d->mem + CODE_LIN, 0, 0x1000);
 	memcpy(d->mem + CODE_LIN, g.img, IMG_SIZE);
+	if (g.check == CHK_STRIO) /* where INS may write: ES:00C0..013F */
+		memset(d->mem + (DATA_SEG << 4) + STRIO_INDEX - 0x40, 0, 0x80);
 	if (g.check == CHK_NO_IVT_HITS) {
 		for (uint32_t v = 0; v < 256; v++) {
 			uint8_t *stub = d->mem + STUB_LIN + v * 8;
@@ -1126,6 +1143,29 @@ static void run_one(struct dev *d, const struct env *e, const struct category *c
 			run_fail(st, sname, c, i, &g, &run, "HLT reported at %04x:%04x, it is at %04x:%04" PRIx64,
 				 run.regs.cs, run.regs.eip & 0xffff, CODE_SEG, g.arg);
 		break;
+	case CHK_STRIO: {
+		/* every element done and counted, the index moved by all of
+		 * them, the count at 0, and INS wrote all ones (virtual) */
+		uint32_t n = g.arg & 0xffff, size = (g.arg >> 16) & 0xff, in = (g.arg >> 24) & 1;
+		uint32_t rep = (g.arg >> 25) & 1, df = (g.arg >> 26) & 1;
+		uint16_t want = (uint16_t)(df ? STRIO_INDEX - n * size : STRIO_INDEX + n * size);
+		uint32_t index = in ? run.regs.edi : run.regs.esi, lo, k;
+
+		if ((index & 0xffff) != want || (rep && (run.regs.ecx & 0xffff)) ||
+		    (!e->real_io && run.io_log_count != n)) {
+			run_fail(st, sname, c, i, &g, &run, "%u elements: %s 0x%x (want 0x%x), CX 0x%x, %u accesses",
+				 n, in ? "DI" : "SI", index & 0xffff, want, run.regs.ecx & 0xffff, run.io_log_count);
+			break;
+		}
+		lo = df ? STRIO_INDEX - (n - 1) * size : STRIO_INDEX;
+		for (k = 0; in && !e->real_io && k < n * size; k++)
+			if (d->mem[(DATA_SEG << 4) + lo + k] != 0xff) {
+				run_fail(st, sname, c, i, &g, &run, "INS left byte %u of %u at ES:%04x as 0x%02x",
+					 k, n * size, lo + k, d->mem[(DATA_SEG << 4) + lo + k]);
+				break;
+			}
+		break;
+	}
 	case CHK_EPT_ADDR:
 		if (run.end == BIOSX_END_EPT_VIOLATION && run.address != g.arg)
 			run_fail(st, sname, c, i, &g, &run, "EPT violation at 0x%" PRIx64 ", the access was to 0x%" PRIx64,

@@ -14,6 +14,7 @@
 #include "core/run_setup.h"
 #include "core/snapshot/virtual_cmos.h"
 #include "x86/realmode.h"
+#include "x86/string_io.h"
 
 namespace biosx {
 
@@ -33,6 +34,9 @@ struct EmuRun {
     size_t mem_size = 0;
     MediatedIo mediated;  // this run's CMOS index and PCI address latch
     std::optional<snapshot::VirtualCmos> cmos;  // the snapshot's CMOS, when it carries one
+    // The INS/OUTS on_code stopped x86emu_run at, for run_string_io().
+    bool string_io = false;
+    biosx_strio strio{};
 };
 
 EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
@@ -48,7 +52,31 @@ void end_run(x86emu_t* emu, EndKind kind, std::string msg, uint64_t addr = 0)
     x86emu_stop(emu);
 }
 
-// Called before every instruction: the return trap, the limits.
+void end_timeout(x86emu_t* emu)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", ctx(emu)->req->limits.timeout_s);
+    end_run(emu, EndKind::timeout, std::string("stopped after the ") + buf + " s time limit (--timeout)");
+}
+
+// A CPU exception ends the run, as the vmx backend's exception bitmap
+// makes it end there; ERROR_CODE < 0: the exception has none.
+void end_exception(x86emu_t* emu, unsigned num, int64_t error_code)
+{
+    static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+                                  "#BR bound range", "#UD invalid opcode", "#NM device not available",
+                                  "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+                                  "#NP segment not present", "#SS stack fault", "#GP general protection",
+                                  "#PF page fault"};
+    std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
+    EmuRun* c = ctx(emu);
+    end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
+                                         seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
+    c->result->end.vector = static_cast<int>(num);
+    if (error_code >= 0) c->result->end.error_code = error_code;
+}
+
+// Called before every instruction: the return trap, the limits, INS/OUTS.
 int on_code(x86emu_t* emu)
 {
     EmuRun* c = ctx(emu);
@@ -66,12 +94,21 @@ int on_code(x86emu_t* emu)
     // The clock is read every 4096 instructions: cheap, and still well under
     // a millisecond of overshoot.
     if ((c->instructions & 0xfff) == 0 && Clock::now() >= c->deadline) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.3g", c->req->limits.timeout_s);
-        end_run(emu, EndKind::timeout, std::string("stopped after the ") + buf + " s time limit (--timeout)");
+        end_timeout(emu);
         return 1;
     }
     ++c->instructions;
+    // INS/OUTS are biosx's own (run_string_io): x86emu_run returns here.
+    if (linear < c->mem_size &&
+        biosx_strio_decode(c->mem + linear, static_cast<unsigned>(std::min<size_t>(BIOSX_INSN_MAX, c->mem_size - linear)),
+                           ACC_D(emu->x86.R_CS_ACC), &c->strio) == 0) {
+        if (c->strio.lock) {
+            end_exception(emu, 6, -1);  // LOCK INS/OUTS: #UD (SDM Vol. 2A, LOCK)
+            return 1;
+        }
+        c->string_io = true;
+        return 1;
+    }
     return 0;
 }
 
@@ -130,7 +167,8 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     default: break;
     }
     if (!write) *val = a.value = v & ones;
-    c->result->io.push_back(a);
+    if (c->result->io.size() < kIoLogMax) c->result->io.push_back(a);
+    ++c->result->io_count;
     count_port(c->result->port_counts, a);
     if (c->req->trace)
         std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in", hex(port, 4).c_str(),
@@ -179,20 +217,72 @@ int on_intr(x86emu_t* emu, u8 num, unsigned type)
     // libx86emu raises #DE as a "soft" interrupt with INTR_MODE_RESTART;
     // software INT n and INT3 never carry RESTART.
     if ((type & 0xff) == INTR_TYPE_FAULT || (type & INTR_MODE_RESTART)) {
-        static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-                                      "#BR bound range", "#UD invalid opcode", "#NM device not available",
-                                      "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-                                      "#NP segment not present", "#SS stack fault", "#GP general protection",
-                                      "#PF page fault"};
-        std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
-        EmuRun* c = ctx(emu);
-        end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
-                                             seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
-        c->result->end.vector = num;
-        if (type & INTR_MODE_ERRCODE) c->result->end.error_code = emu->x86.intr_errcode;
+        end_exception(emu, num, (type & INTR_MODE_ERRCODE) ? int64_t{emu->x86.intr_errcode} : -1);
         return 1;
     }
     return 0;
+}
+
+// One element's port access of INS/OUTS, through on_io like IN/OUT.
+void string_io_port(void* arg, unsigned port, unsigned size, int in, unsigned* value)
+{
+    auto* emu = static_cast<x86emu_t*>(arg);
+    u32 v = *value;
+    on_io(emu, ctx(emu), port, &v, !in, size);
+    *value = v;
+}
+
+// Elements between two looks at the clock: a REP with a count of 2^32
+// still ends at --timeout, as in the module (which re-enters the guest
+// every 1024 elements).
+constexpr unsigned long kStringIoBatch = 4096;
+
+// The INS/OUTS on_code found, run by the code the module runs at its I/O
+// exit (shared/x86/string_io.h), each element's port access by the policy
+// (on_io). libx86emu 3.5's own INS/OUTS step (E)SI/(E)DI by 1 whatever the
+// element size, read OUTS from ES:SI, and run a REP to its end in one
+// instruction, past the clock: biosx does not let it run them.
+void run_string_io(x86emu_t* emu, EmuRun* c)
+{
+    const biosx_strio& s = c->strio;
+    biosx_strio_regs r{};
+    r.rcx = emu->x86.R_ECX;
+    r.rsi = emu->x86.R_ESI;
+    r.rdi = emu->x86.R_EDI;
+    r.df = (emu->x86.R_EFLG & 0x400) != 0;
+    r.base = emu->x86.seg[s.seg].base;
+    r.limit = emu->x86.seg[s.seg].limit;
+    if (c->req->trace)
+        std::fprintf(c->req->trace, "insn %s%s%c at %s (run by biosx: shared/x86/string_io.h)\n", s.rep ? "rep " : "",
+                     s.in ? "ins" : "outs", s.size == 1 ? 'b' : s.size == 2 ? 'w' : 'd',
+                     seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)).c_str());
+    int stop;
+    do {
+        stop = biosx_strio_run(&s, emu->x86.R_DX, &r, c->mem, c->mem_size, kStringIoBatch, string_io_port, emu);
+        emu->x86.R_ECX = static_cast<u32>(r.rcx);
+        emu->x86.R_ESI = static_cast<u32>(r.rsi);
+        emu->x86.R_EDI = static_cast<u32>(r.rdi);
+        if (stop == BIOSX_STRIO_MORE && Clock::now() >= c->deadline) {
+            end_timeout(emu);
+            return;
+        }
+    } while (stop == BIOSX_STRIO_MORE);
+    switch (stop) {
+    case BIOSX_STRIO_DONE:
+        // past the instruction; IP wraps in a 16-bit code segment
+        emu->x86.R_EIP = ACC_D(emu->x86.R_CS_ACC) ? emu->x86.R_EIP + s.len : (emu->x86.R_EIP + s.len) & 0xffff;
+        break;
+    case BIOSX_STRIO_GP:
+    case BIOSX_STRIO_SS:
+        end_exception(emu, stop == BIOSX_STRIO_SS ? 12 : 13, 0);
+        break;
+    default:
+        end_run(emu, EndKind::bad_memory,
+                std::string(s.in ? "write to " : "read from ") + hex(r.linear, 5) + ", outside the memory source (" +
+                    std::to_string(c->mem_size) + " bytes)",
+                r.linear);
+        break;
+    }
 }
 
 void flush_log(x86emu_t* emu, char* buf, unsigned size)
@@ -280,7 +370,14 @@ public:
 
         auto t0 = Clock::now();
         c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
-        x86emu_run(emu, 0);
+        // x86emu_run returns at the end of the run, or at an INS/OUTS for run_string_io().
+        for (;;) {
+            x86emu_run(emu, 0);
+            if (c.stopped || !c.string_io) break;
+            c.string_io = false;
+            run_string_io(emu, &c);
+            if (c.stopped) break;
+        }
         result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (req.trace) x86emu_clear_log(emu, 1);
 

@@ -224,7 +224,7 @@ public:
             allow = req.io.allow_bitmap();
             r.allow_ptr = reinterpret_cast<uintptr_t>(allow.data());
         }
-        std::vector<biosx_io_entry> log(req.log_io || req.io.virtual_io ? 65536 : 0);
+        std::vector<biosx_io_entry> log(req.log_io || req.io.virtual_io ? kIoLogMax : 0);
         r.io_log_cap = static_cast<__u32>(log.size());
         r.io_log_ptr = log.empty() ? 0 : reinterpret_cast<uintptr_t>(log.data());
 
@@ -273,6 +273,7 @@ public:
         res.tsc_cycles = r.tsc_cycles;
         for (unsigned i = 0; i < BIOSX_EXIT_REASONS_MAX; ++i)
             if (r.exit_counts[i]) res.exits_by_reason[exit_reason_name(i)] = r.exit_counts[i];
+        res.io_count = r.io_log_count;
         for (uint32_t i = 0; i < r.io_log_count && i < log.size(); ++i) {
             const auto& l = log[i];
             IoAccess a{l.port, l.size, (l.flags & BIOSX_IO_WRITE) != 0, l.value, IoDisposition::virtual_};

@@ -2,7 +2,7 @@
 // memmap scanners. Every address and length is checked against the span
 // with 64-bit arithmetic, so lengths taken from the data cannot overflow or
 // reach outside it. Userspace, pure code, for src/core/memmap/ and the call
-// decoders (src/core/decode/).
+// decoders (src/core/meaning/).
 #pragma once
 
 #include <cstdint>

@@ -4,11 +4,11 @@
 // decoded when it was read back). Meanings from Ralf Brown's Interrupt List,
 // release 61, and ACPI 3.0 for the E820 extended attributes. Userspace, pure
 // code.
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 #include "core/memmap/e820.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 void decode_ext_memory(const CallView& v, Decoded& d)
 {
@@ -123,4 +123,4 @@ void decode_config(const CallView& v, Decoded& d)
     d.structure = std::move(s);
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

@@ -1,10 +1,10 @@
 // decode_disk.cpp - decoders of INT 13h AH=08h (drive parameters: the
 // packed cylinder/head/sector limits) and AH=15h (disk type and size).
 // Meanings from Ralf Brown's Interrupt List, release 61. Userspace, pure code.
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 namespace {
 
@@ -76,4 +76,4 @@ void decode_disk_type(const CallView& v, Decoded& d)
     }
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

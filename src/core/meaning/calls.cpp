@@ -4,10 +4,10 @@
 // pure code.
 #include <algorithm>
 
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 namespace {
 
@@ -266,4 +266,4 @@ std::string vbe_status_text(uint8_t ah)
     }
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

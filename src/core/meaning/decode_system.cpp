@@ -4,10 +4,10 @@
 // from Ralf Brown's Interrupt List, release 61. Userspace, pure code.
 #include <cstdio>
 
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 void decode_equipment(const CallView& v, Decoded& d)
 {
@@ -87,4 +87,4 @@ void decode_rtc_date(const CallView& v, Decoded& d)
     }
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

@@ -5,10 +5,10 @@
 // release 61 (#00010, #00077-#00083) and VBE 3.0. Userspace, pure code.
 #include <cstdio>
 
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 namespace {
 
@@ -234,4 +234,4 @@ void decode_vbe_mode_info(const CallView& v, Decoded& d)
     d.structure = std::move(s);
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

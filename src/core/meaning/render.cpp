@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "core/decode/decode.h"
+#include "core/meaning/meaning.h"
 #include "core/format.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 namespace {
 
@@ -144,4 +144,4 @@ json to_json(const Decoded& d)
     return j;
 }
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning

@@ -1,4 +1,4 @@
-// decode.h - what the registers of well-known BIOS calls mean: one table of
+// meaning.h - what the registers of well-known BIOS calls mean: one table of
 // calls (vector, AH or AX selector, the registers they read and return) and
 // one decoder per call, applied to a finished run. The meanings follow Ralf
 // Brown's Interrupt List (release 61, its table numbers cited as #NNNNN) and
@@ -20,7 +20,7 @@
 #include "core/memmap/reader.h"
 #include "core/registers.h"
 
-namespace biosx::decode {
+namespace biosx::meaning {
 
 // Decoded values are memmap's fields (key, number/string/boolean, hex
 // digits): one way to print and to put into JSON. An enumerated value is
@@ -188,4 +188,4 @@ std::string disk_status_text(uint8_t status);    // #00234
 std::string system_status_text(uint8_t status);  // #00496
 std::string vbe_status_text(uint8_t ah);         // VBE 3.0, "VBE Return Status"
 
-}  // namespace biosx::decode
+}  // namespace biosx::meaning
