@@ -22,6 +22,10 @@ public:
 };
 }  // namespace
 
+// Inputs up to 1 KiB: eight specs of SEG:OFF:LEN or SEG:OFF=HEX with room
+// for data that reaches the trap, the frame or the end of memory.
+BIOSX_FUZZ_MAX_LEN(1024)
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     std::string text = fuzz::text_of(data, size);

@@ -5,6 +5,10 @@
 
 using namespace biosx;
 
+// Inputs up to 4 KiB: a whole Bochs model dump is 700 bytes, four CPUs of
+// it (all the target decodes) 2.8 KiB.
+BIOSX_FUZZ_MAX_LEN(4096)
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const std::string text = fuzz::text_of(data, size);

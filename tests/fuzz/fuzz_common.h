@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,4 +49,30 @@ inline size_t dump_size(const nlohmann::json& j)
 
 inline std::string text_of(const uint8_t* d, size_t n) { return std::string(reinterpret_cast<const char*>(d), n); }
 
+// Gives libFuzzer -max_len=N unless the command line names one: each target
+// bounds its inputs where its parser has seen all it can (docs/fuzzing.md
+// lists the bounds). Called from LLVMFuzzerInitialize, which libFuzzer runs
+// before it reads its flags; CTest, campaign.sh and a bare run all get it.
+inline void default_max_len(int* argc, char*** argv, size_t n)
+{
+    for (int i = 1; i < *argc; ++i)
+        if (std::strncmp((*argv)[i], "-max_len=", 9) == 0) return;
+    static std::string flag;
+    static std::vector<char*> args;
+    flag = "-max_len=" + std::to_string(n);
+    args.assign(*argv, *argv + *argc);
+    args.insert(args.begin() + 1, flag.data());
+    args.push_back(nullptr);
+    *argv = args.data();
+    ++*argc;
+}
+
 }  // namespace biosx::fuzz
+
+// One line per target: `BIOSX_FUZZ_MAX_LEN(4096)`.
+#define BIOSX_FUZZ_MAX_LEN(n)                                          \
+    extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv)       \
+    {                                                                  \
+        biosx::fuzz::default_max_len(argc, argv, (n));                 \
+        return 0;                                                      \
+    }

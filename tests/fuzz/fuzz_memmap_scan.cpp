@@ -5,11 +5,17 @@
 // scanners look (system BIOS area, option ROM area, low memory) inside a
 // 1 MiB or larger image.
 #include <algorithm>
+#include <map>
 
 #include "core/memmap/memmap.h"
 #include "fuzz_common.h"
 
 using namespace biosx;
+
+// Inputs up to 3 + 4096 bytes: a 4 KiB window of tables, headers or ROM,
+// the largest structure the scanners decode in full short of a $PIR's
+// slots (a longer one is cut short by mode 4 instead).
+BIOSX_FUZZ_MAX_LEN(3 + 4096)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
@@ -42,6 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (s.ivt.size() > 256) __builtin_trap();
     for (const auto& t : s.tables)
         for (const auto& f : t.fields) memmap::field_text(f);
+    // Structures of one kind never overlap (scan_tables' rule), so the
+    // report stays linear in the image however headers are stacked.
+    std::map<std::string, uint64_t> end_of;
+    for (const auto& t : s.tables) {  // in address order
+        uint64_t& e = end_of[t.signature];
+        if (t.address < e) __builtin_trap();
+        if (t.status == "ok" || t.status == "bad_checksum") e = uint64_t{t.address} + t.length;
+    }
     // Regions tile [0, min(size, 1 MiB)) in order.
     uint32_t at = 0;
     for (const auto& r : s.regions) {

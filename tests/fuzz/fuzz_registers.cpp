@@ -8,6 +8,10 @@
 
 using namespace biosx;
 
+// Inputs up to 256 bytes: a 64-bit number in binary with a separator
+// between digits is 129 characters; longer text only repeats the same loops.
+BIOSX_FUZZ_MAX_LEN(256)
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     if (size < 1) return 0;

@@ -5,6 +5,10 @@
 
 using namespace biosx;
 
+// Inputs up to 4 KiB: every alias with a 32-bit hex string fits in 700
+// bytes; the rest is room for nesting, whitespace and escapes.
+BIOSX_FUZZ_MAX_LEN(4096)
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const std::string text = fuzz::text_of(data, size);

@@ -5,6 +5,7 @@
 
 #include "core/call.h"
 #include "core/error.h"
+#include "core/format.h"
 #include "core/io_policy.h"
 #include "core/run_setup.h"
 #include "x86/realmode.h"
@@ -171,6 +172,68 @@ TEST_CASE("HLT outside the trap, exceptions and wild fetches end the run distinc
     auto wild = run_call(*b, m, int_spec(0x23)).result;
     CHECK(wild.end.kind == EndKind::bad_memory);
     CHECK(wild.end.address == 0x100000);
+}
+
+// fuzz_emu finding (docs/fuzzing.md): libx86emu computes these with the
+// host's DIV/IDIV, and the host's SIGFPE killed biosx. A CPU raises #DE and
+// writes no register; EIP stays at the instruction. Repro:
+// tests/fuzz/regressions/emu/.
+TEST_CASE("AAM 0 and IDIV quotient overflow end the run by #DE, not the host by SIGFPE")
+{
+    struct Case {
+        const char* what;
+        std::vector<uint8_t> code;
+        uint16_t fault_ip;  // offset of the dividing instruction
+    };
+    const Case cases[] = {
+        {"aam 0", {0xb8, 0x34, 0x12, 0xd4, 0x00}, 0x703},  // mov ax,1234h ; aam 0
+        {"idiv r/m16", {0xba, 0x00, 0x80, 0x31, 0xc0, 0xbb, 0xff, 0xff, 0xf7, 0xfb}, 0x708},
+        {"idiv r/m32",
+         {0x66, 0xba, 0, 0, 0, 0x80, 0x66, 0x31, 0xc0, 0x66, 0xbb, 0xff, 0xff, 0xff, 0xff, 0x66, 0xf7, 0xfb},
+         0x70f},
+    };
+    auto b = make_emu_backend();
+    for (const auto& c : cases) {
+        CAPTURE(std::string(c.what));
+        TestMemory m;
+        m.handler(0x24, 0x700, c.code);
+        const RunResult r = run_call(*b, m, int_spec(0x24)).result;
+        CHECK(r.end.kind == EndKind::exception);
+        CHECK(r.end.vector == 0);
+        CHECK(r.end.message == "CPU exception #DE divide error at f000:" + hex_digits(c.fault_ip, 4));
+        CHECK(r.regs[Reg::eip] == c.fault_ip);
+    }
+    // The dividend is left as it was.
+    TestMemory m;
+    m.handler(0x24, 0x700, cases[0].code);
+    CHECK((run_call(*b, m, int_spec(0x24)).result.regs[Reg::eax] & 0xffff) == 0x1234);
+}
+
+// fuzz_emu finding (docs/fuzzing.md): libx86emu decoded any number of
+// prefixes and wrote the disassembly of each F0/F2/F3 into a 256-byte
+// buffer inside the emulator; some 50 overran it and biosx died of SIGSEGV.
+// An instruction longer than 15 bytes is #GP on a CPU. Repro:
+// tests/fuzz/regressions/emu/.
+TEST_CASE("an instruction longer than 15 bytes ends the run by #GP")
+{
+    auto b = make_emu_backend();
+    for (uint8_t prefix : {0xf3, 0xf2, 0xf0, 0x66, 0x26}) {
+        CAPTURE(int{prefix});
+        TestMemory m;
+        std::vector<uint8_t> code(200, prefix);  // far past 15, and past the 256-byte buffer
+        code.push_back(0x90);
+        m.handler(0x25, 0x800, code);
+        const RunResult r = run_call(*b, m, int_spec(0x25)).result;
+        CHECK(r.end.kind == EndKind::exception);
+        CHECK(r.end.vector == 13);
+        CHECK(r.end.message == "CPU exception #GP general protection at f000:0800");
+    }
+    // 14 prefixes and a one-byte opcode are 15 bytes: they run.
+    TestMemory m;
+    std::vector<uint8_t> code(14, 0x2e);
+    code.push_back(0xcf);  // iret
+    m.handler(0x25, 0x800, code);
+    CHECK(run_call(*b, m, int_spec(0x25)).result.end.kind == EndKind::return_trap);
 }
 
 TEST_CASE("I/O over an image: virtual ports read all ones, the hard floor is refused")

@@ -12,6 +12,15 @@ using namespace biosx::memmap;
 
 namespace {
 
+// Notes of `t` that say a structure inside it was not decoded.
+std::vector<std::string> inside_notes(const Table& t)
+{
+    std::vector<std::string> out;
+    for (const auto& n : t.notes)
+        if (n.find("lies inside this one") != std::string::npos) out.push_back(n);
+    return out;
+}
+
 struct Img {
     std::vector<uint8_t> b;
     explicit Img(size_t n = 1u << 20) : b(n, 0) {}
@@ -231,6 +240,78 @@ TEST_CASE("memmap: MP floating pointer leads to its configuration table")
         ts = scan_tables(m.span());
         REQUIRE(ts.size() == 1);
         CHECK(ts[0].notes.at(0).find("outside the memory source") != std::string::npos);
+    }
+}
+
+// Found by profiling the fuzz target (docs/fuzzing.md, findings): every
+// paragraph of E0000-FFFFF a "$PIR" claiming 64 KiB made 8,192 overlapping
+// tables of 4,093 slots each; a 1 MiB image took 179 s and 6 GB, and printed
+// 1.3 GB. Repro: tests/fuzz/regressions/memmap_scan/.
+TEST_CASE("memmap: a structure inside another of its kind is noted, not decoded")
+{
+    SUBCASE("overlapping $PIR tables")
+    {
+        Img m;
+        for (uint32_t a = 0xf0000; a < 0xf0400; a += 16) {
+            m.str(a, "$PIR");
+            m.u16(a + 6, 0x200);  // 30 slots, checksum left wrong
+        }
+        auto ts = scan_tables(m.span());
+        REQUIRE(ts.size() == 2);  // f0000 and f0200, each with the 31 inside it noted
+        CHECK(ts[0].address == 0xf0000);
+        CHECK(ts[0].status == "bad_checksum");
+        CHECK(ts[1].address == 0xf0200);
+        const auto inside = inside_notes(ts[0]);
+        REQUIRE(inside.size() == 31);
+        CHECK(inside[0] == "another \"$PIR\" at 0xf0010 lies inside this one; not decoded");
+        CHECK(inside_notes(ts[1]).size() == 31);
+    }
+    SUBCASE("a storm over the whole BIOS area stays linear")
+    {
+        Img m;
+        for (uint32_t a = 0xe0000; a < 0x100000; a += 16) {
+            m.str(a, "$PIR");
+            m.u16(a + 6, 0xfff0);
+        }
+        size_t fields = 0;
+        for (const auto& t : scan(m.span()).tables) fields += t.fields.size();
+        CHECK(fields < 0x20000 / 8);  // about one slot per paragraph, not 16 million
+    }
+    SUBCASE("an impossible length hides nothing")
+    {
+        Img m;
+        m.str(0xf0000, "$PIR");
+        m.u16(0xf0006, 0x21);  // not 32 + 16n: bad_length
+        m.str(0xf0010, "$PIR");
+        m.u16(0xf0016, 32);
+        auto ts = scan_tables(m.span());
+        REQUIRE(ts.size() == 2);
+        CHECK(ts[0].status == "bad_length");
+    }
+    SUBCASE("configuration tables: each once, none inside the one before")
+    {
+        Img m;
+        auto mp = [&](uint32_t a, uint32_t cfg) {
+            m.str(a, "_MP_");
+            m.u32(a + 4, cfg);
+            m.u8(a + 8, 1);
+            m.fix(a, 16, a + 10);
+        };
+        mp(0xf5000, 0x10000);
+        mp(0xf5010, 0x10000);
+        mp(0xf5020, 0x10010);
+        mp(0xf5030, 0x11000);
+        for (uint32_t a : {0x10000u, 0x10010u, 0x11000u}) {
+            m.str(a, "PCMP");
+            m.u16(a + 4, 0x1000);
+        }
+        auto ts = scan_tables(m.span());
+        std::vector<uint32_t> pcmp;
+        for (const auto& t : ts)
+            if (t.signature == "PCMP") pcmp.push_back(t.address);
+        CHECK(pcmp == std::vector<uint32_t>{0x10000, 0x11000});
+        CHECK(inside_notes(*find(ts, "PCMP")) ==
+              std::vector<std::string>{"another \"PCMP\" at 0x10010 lies inside this one; not decoded"});
     }
 }
 

@@ -7,6 +7,7 @@
 #include <x86emu.h>
 
 #include "core/backend.h"
+#include "core/backend/host_fpe.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/io_host.h"
@@ -76,7 +77,36 @@ void end_exception(x86emu_t* emu, unsigned num, int64_t error_code)
     if (error_code >= 0) c->result->end.error_code = error_code;
 }
 
-// Called before every instruction: the return trap, the limits, INS/OUTS.
+// Prefix bytes as libx86emu's decoder takes them (decode.c, x86emu_run).
+bool is_prefix(uint8_t b)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// True when the instruction at CS:EIP starts with 15 or more prefixes, so
+// it is longer than the 15 bytes a CPU decodes: #GP (SDM Vol. 3A §6.15,
+// interrupt 13; Vol. 2A §2.3.11). libx86emu takes any number of them, and
+// writes the disassembly of each F0/F2/F3 into a 256-byte buffer inside the
+// emulator without a bound: some 50 overran it into its own pointer and
+// libx86emu wrote through that (fuzz_emu finding, docs/fuzzing.md).
+bool too_long(const EmuRun* c, x86emu_t* emu)
+{
+    const uint32_t eip_mask = ACC_D(emu->x86.R_CS_ACC) ? 0xffffffffu : 0xffffu;
+    for (uint32_t i = 0; i < 15; ++i) {
+        const uint64_t a = uint64_t{emu->x86.R_CS_BASE} + ((emu->x86.R_EIP + i) & eip_mask);
+        if (a >= c->mem_size || !is_prefix(c->mem[a])) return false;
+    }
+    return true;
+}
+
+// Called before every instruction: the return trap, the limits, the
+// length of the instruction, INS/OUTS.
 int on_code(x86emu_t* emu)
 {
     EmuRun* c = ctx(emu);
@@ -98,6 +128,10 @@ int on_code(x86emu_t* emu)
         return 1;
     }
     ++c->instructions;
+    if (too_long(c, emu)) {
+        end_exception(emu, 13, 0);
+        return 1;
+    }
     // INS/OUTS are biosx's own (run_string_io): x86emu_run returns here.
     if (linear < c->mem_size &&
         biosx_strio_decode(c->mem + linear, static_cast<unsigned>(std::min<size_t>(BIOSX_INSN_MAX, c->mem_size - linear)),
@@ -372,7 +406,14 @@ public:
         c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
         // x86emu_run returns at the end of the run, or at an INS/OUTS for run_string_io().
         for (;;) {
-            x86emu_run(emu, 0);
+            if (!run_x86emu_guarded(emu)) {
+                // A host division inside libx86emu faulted (host_fpe.h): the
+                // guest's #DE, as it leaves the CPU: EIP at the instruction, no
+                // register written.
+                emu->x86.R_EIP = emu->x86.saved_eip;
+                end_exception(emu, 0, -1);
+                break;
+            }
             if (c.stopped || !c.string_io) break;
             c.string_io = false;
             run_string_io(emu, &c);

@@ -4,6 +4,8 @@
 // checked against the span before any byte is summed. Userspace, pure code.
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 
 #include "core/format.h"
 #include "core/memmap/memmap.h"
@@ -313,6 +315,19 @@ static_assert([] {
     return true;
 }());
 
+// Bytes a decoded structure covers by its own length, when that length is
+// possible and lies inside the memory; 0 otherwise.
+uint64_t span_of(const Table& t)
+{
+    return t.status == "ok" || t.status == "bad_checksum" ? t.length : 0;
+}
+
+void note_inside(Table& outer, std::string_view sig, uint32_t addr)
+{
+    outer.notes.push_back("another \"" + std::string(sig) + "\" at " + hex(addr, 5) +
+                          " lies inside this one; not decoded");
+}
+
 bool inside_rom(uint32_t addr, const std::vector<OptionRom>& roms)
 {
     for (const auto& rom : roms)
@@ -342,6 +357,11 @@ std::vector<Table> scan_tables(std::span<const uint8_t> mem, const std::vector<O
 {
     Reader r(mem);
     std::vector<Table> out;
+    // A structure never holds another of its own kind, so a signature inside
+    // the last one of that kind is noted there and not decoded. This keeps
+    // the scan linear: 8,192 overlapping "$PIR" headers each claiming 64 KiB
+    // of slots took minutes and gigabytes (docs/fuzzing.md, findings).
+    std::map<std::string_view, size_t> last;  // signature -> index in out
     auto scan_range = [&](uint32_t begin, uint32_t end) {
         for (uint32_t a = begin; a < end && r.has(a, 4); a += 16) {
             // Every signature starts with '_', 'R' or '$': most paragraphs
@@ -354,7 +374,17 @@ std::vector<Table> scan_tables(std::span<const uint8_t> mem, const std::vector<O
                 if (sig == "_DMI_" && a >= 0x10 && r.matches(a - 0x10, "_SM_")) continue;
                 // An option ROM's own PnP expansion header is reported with the ROM.
                 if (sig == "$PnP" && inside_rom(a, roms)) continue;
-                if (auto t = decode_table(mem, a)) out.push_back(std::move(*t));
+                if (auto l = last.find(sig); l != last.end()) {
+                    Table& prev = out[l->second];
+                    if (a - uint64_t{prev.address} < span_of(prev)) {
+                        note_inside(prev, sig, a);
+                        continue;
+                    }
+                }
+                if (auto t = decode_table(mem, a)) {
+                    last[sig] = out.size();
+                    out.push_back(std::move(*t));
+                }
             }
         }
     };
@@ -362,17 +392,22 @@ std::vector<Table> scan_tables(std::span<const uint8_t> mem, const std::vector<O
     if (ebda >= 0x500 && ebda < 0xa0000) scan_range(ebda, ebda + 0x400);
     scan_range(0xe0000, 0x100000);
 
-    // Structures the tables point to, when they lie inside the memory.
+    // The configuration tables the MP floating pointers lead to, when they
+    // lie inside the memory: each once however many pointers name it, in
+    // address order, none inside the one before (the rule above).
+    std::set<uint32_t> cfgs;
+    for (const auto& t : out)
+        if (t.signature == "_MP_" && t.trusted() && r.u32(t.address + 4) != 0) cfgs.insert(r.u32(t.address + 4));
     std::vector<Table> more;
-    for (const auto& t : out) {
-        if (t.signature != "_MP_" || !t.trusted()) continue;
-        uint32_t cfg = r.u32(t.address + 4);
-        if (cfg == 0 || !r.matches(cfg, "PCMP")) continue;
+    for (uint32_t cfg : cfgs) {
+        if (!r.matches(cfg, "PCMP")) continue;
+        if (!more.empty() && cfg - uint64_t{more.back().address} < span_of(more.back())) {
+            note_inside(more.back(), "PCMP", cfg);
+            continue;
+        }
         if (auto c = decode_table(mem, cfg)) more.push_back(std::move(*c));
     }
-    for (auto& m : more)
-        if (std::none_of(out.begin(), out.end(), [&](const Table& t) { return t.address == m.address; }))
-            out.push_back(std::move(m));
+    for (auto& m : more) out.push_back(std::move(m));
     std::stable_sort(out.begin(), out.end(), [](const Table& x, const Table& y) { return x.address < y.address; });
     return out;
 }
