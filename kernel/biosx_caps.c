@@ -64,22 +64,6 @@ void biosx_read_caps_local(struct biosx_caps *caps)
 	put_cpu();
 }
 
-/* The value of MSR INDEX in CAPS; false when it was not read. */
-bool biosx_caps_msr(const struct biosx_caps *caps, u32 index, u64 *value)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(caps_msr_index); i++) {
-		if (caps_msr_index[i] != index)
-			continue;
-		if (!(caps->present & BIT(i)))
-			return false;
-		*value = caps->msr[i];
-		return true;
-	}
-	return false;
-}
-
 /* BIOSX_IOC_GET_CAPS: the CPU userspace asked for, read there. */
 int biosx_read_caps(struct biosx_caps *caps)
 {

@@ -17,7 +17,7 @@
 struct seq_file;
 
 #include "uapi/biosx.h"
-#include "x86/vmx_msrs.h"
+#include "x86/vmx_verdict.h"
 
 #define BIOSX_GUEST_PAGES (BIOSX_GUEST_BYTES >> PAGE_SHIFT)
 /* virtual-8086 strategy: the TSS (104 bytes, 32-byte interrupt-redirection
@@ -61,26 +61,21 @@ struct biosx_host {
 	bool has_debugctl;
 };
 
-/* VMX capability values read once at load, on the CPU that loads the module
- * (biosx_probe.c); all CPUs must agree. */
+/* VMX capability values read once at load, on the CPU that loads the module,
+ * and what the verdict of shared/x86/vmx_verdict.h made of them
+ * (biosx_probe.c); all CPUs must agree. The control words (pin, proc, exit,
+ * entry) are the TRUE MSRs where IA32_VMX_BASIC[55] says they exist. The
+ * BIOSX_*_REQUIRED controls come from the same header. */
 struct biosx_vmx_caps {
 	u64 basic, pin, proc, exit, entry, misc;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1, vmcs_enum;
 	u64 proc2, ept_vpid, proc3, exit2, vmfunc;
-	unsigned long invept_type; /* BIOSX_INVEPT_SINGLE or _ALL */
-	bool has_proc2, unrestricted, ept, preemption_timer, load_efer;
+	unsigned long invept_type; /* BIOSX_INVEPT_SINGLE or _ALL; 0 without EPT */
+	bool has_proc2;
+	bool unrestricted, vm86;   /* the strategies that can run */
+	bool preemption_timer, load_efer;
 };
 extern struct biosx_vmx_caps biosx_caps;
-
-/* What biosx cannot run without, whatever the strategy: HLT exiting (the
- * trap stub), I/O bitmaps, MOV-DR exiting (the host's debug registers),
- * external-interrupt and NMI exiting (the host keeps its interrupts),
- * host address-space size, and the debug-control load/save pair (the
- * guest's DR7/DEBUGCTL are never the host's). Masks of shared/x86/vmx_msrs.h. */
-#define BIOSX_PIN_REQUIRED (BIOSX_PIN_EXT_INTR_EXITING | BIOSX_PIN_NMI_EXITING)
-#define BIOSX_PROC_REQUIRED (BIOSX_PROC_HLT_EXITING | BIOSX_PROC_USE_IO_BITMAPS | BIOSX_PROC_MOV_DR_EXITING)
-#define BIOSX_EXIT_REQUIRED (BIOSX_EXITCTL_HOST_ADDR_SPACE_SIZE | BIOSX_EXITCTL_SAVE_DEBUG_CONTROLS)
-#define BIOSX_ENTRY_REQUIRED BIOSX_ENTRYCTL_LOAD_DEBUG_CONTROLS
 
 /* The values one control word may take: allowed-0 settings in the low half
  * of its capability MSR, allowed-1 in the high half (SDM Vol. 3D §A.3). */
@@ -145,7 +140,6 @@ int biosx_string_io_exit(struct biosx_io_run *io, struct biosx_run *run, struct 
 
 /* biosx_caps.c */
 void biosx_read_caps_local(struct biosx_caps *caps);
-bool biosx_caps_msr(const struct biosx_caps *caps, u32 index, u64 *value);
 int biosx_read_caps(struct biosx_caps *caps);
 
 /* biosx_probe.c */

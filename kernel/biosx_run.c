@@ -212,6 +212,8 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, stru
 			return -ENODEV;
 		x.strategy = BIOSX_STRATEGY_UNRESTRICTED;
 	} else if (run->flags & BIOSX_RUN_FORCE_VM86) {
+		if (!c->vm86)
+			return -ENODEV;
 		x.strategy = BIOSX_STRATEGY_VM86;
 	} else {
 		x.strategy = c->unrestricted ? BIOSX_STRATEGY_UNRESTRICTED : BIOSX_STRATEGY_VM86;

@@ -50,10 +50,8 @@ fault:
 	return;
 }
 
-/* INVEPT (SDM Vol. 3C §31.3): type 1 single-context (the mappings of one
- * EPTP), type 2 all-context. */
-#define BIOSX_INVEPT_SINGLE 1ul
-#define BIOSX_INVEPT_ALL 2ul
+/* INVEPT (SDM Vol. 3C §31.3) of TYPE, BIOSX_INVEPT_SINGLE (the mappings of
+ * one EPTP) or BIOSX_INVEPT_ALL (shared/x86/vmx_verdict.h). */
 static __always_inline int vmx_invept(unsigned long type, u64 eptp)
 {
 	struct { u64 eptp, reserved; } desc = { eptp, 0 };

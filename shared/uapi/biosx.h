@@ -56,7 +56,7 @@ struct biosx_regs {
 
 /* RUN flags. */
 #define BIOSX_RUN_FORCE_UNRESTRICTED (1u << 0) /* real mode (unrestricted guest); ENODEV if unsupported */
-#define BIOSX_RUN_FORCE_VM86 (1u << 1)         /* virtual-8086 mode under a protected-mode guest */
+#define BIOSX_RUN_FORCE_VM86 (1u << 1)         /* virtual-8086 mode under a protected-mode guest; ENODEV if unsupported */
 #define BIOSX_RUN_LOG_IO (1u << 2)             /* exit on every port access and log it */
 #define BIOSX_RUN_VIRTUAL_IO (1u << 3)         /* no port above the floor reaches the hardware */
 #define BIOSX_RUN_TEST_BAD_ENTRY (1u << 4)     /* test hook: make VM entry fail (invalid guest state) */
@@ -317,7 +317,8 @@ struct biosx_vmcs_record {
  * EINVAL a reserved field or bit is set, or a field is out of range;
  * ENOENT no routine at the entry point: the INT vector is 0000:0000 in the
  * guest's IVT, or the first 16 bytes there are all 00h or all FFh;
- * ENODEV BIOSX_RUN_FORCE_UNRESTRICTED on a CPU without unrestricted guest;
+ * ENODEV a forced strategy this CPU cannot run (the verdict of
+ * shared/x86/vmx_verdict.h, which `biosx caps` shows);
  * EBUSY VMX is already in use on this CPU (CR4.VMXE set: KVM is running a
  * guest), a kernel log line says so; EINTR a signal arrived while waiting
  * for another RUN on the same file; ENOMEM no memory for the I/O log;

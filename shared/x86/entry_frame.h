@@ -3,7 +3,7 @@
  * refuse an entry with no routine behind it, the return trap, and the frame
  * pushed below the caller's SS:SP. Pure C over a byte pointer and a size, no
  * OS: the module's BIOSX_IOC_RUN (kernel/biosx_run.c) and userspace
- * (src/core/run_setup.cpp, for every other backend) both call it, so a call
+ * (src/core/run/start_state.cpp, for every other backend) both call it, so a call
  * starts from the very same bytes and registers on either side.
  *
  *   linear

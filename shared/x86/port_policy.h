@@ -1,5 +1,5 @@
 /* port_policy.h - the port I/O policy for a BIOS routine running on a live
- * host, once, for the emulation backend (src/core/io_policy.cpp) and the
+ * host, once, for the emulation backend (src/core/run/io_policy.cpp) and the
  * module (kernel/biosx_io.c). Pure C, no OS: static inline functions over a
  * caller-owned map of 65536 bytes, one per port.
  *

@@ -84,7 +84,8 @@
 #define BIOSX_CPUID80000001_ECX_SVM (1u << 2)
 #define BIOSX_CPUID_SVM_LEAF 0x8000000au /* EAX[7:0] revision, EBX ASIDs, EDX features */
 
-/* --- IA32_FEATURE_CONTROL (SDM Vol. 4 Table 2-2, MSR 0x3A) --- X(NAME, BIT, "description") */
+/* --- IA32_FEATURE_CONTROL (SDM Vol. 4 Table 2-2, MSR 0x3A) --- X(NAME, BIT, "description");
+ * each bit also as a mask, BIOSX_FEATCTL_<NAME>. */
 #define BIOSX_FEATURE_CONTROL_BITS(X) \
 	X(LOCKED, 0, "lock bit") \
 	X(VMX_INSIDE_SMX, 1, "enable VMX inside SMX operation") \
@@ -100,6 +101,9 @@
 	X(SGX_LAUNCH_CONTROL, 17, "SGX launch control enable") \
 	X(SGX_GLOBAL, 18, "SGX global enable") \
 	X(LMCE_ON, 20, "LMCE on")
+#define BIOSX_FEATCTL_MASK_(name, bit, what) BIOSX_FEATCTL_##name = 1u << (bit),
+enum { BIOSX_FEATURE_CONTROL_BITS(BIOSX_FEATCTL_MASK_) };
+#undef BIOSX_FEATCTL_MASK_
 
 /* --- IA32_VMX_BASIC (SDM Vol. 3D §A.1) --- */
 #define BIOSX_VMX_BASIC_REVISION_MASK 0x7fffffffull      /* bits 30:0 VMCS revision identifier */
@@ -334,7 +338,11 @@ enum { BIOSX_EPT_VPID_CAP_BITS(BIOSX_EPTCAP_BIT_) };
 	X(LAM_SUP, 28) X(FRED, 32)
 
 #define BIOSX_CR0_PE (1ull << 0)
+#define BIOSX_CR0_EM (1ull << 2)
+#define BIOSX_CR0_TS (1ull << 3)
 #define BIOSX_CR0_NE (1ull << 5)
+#define BIOSX_CR0_NW (1ull << 29)
+#define BIOSX_CR0_CD (1ull << 30)
 #define BIOSX_CR0_PG (1ull << 31)
 #define BIOSX_CR4_VME (1ull << 0)
 #define BIOSX_CR4_VMXE (1ull << 13)

@@ -4,18 +4,14 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/caps/caps.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "core/registers.h"
 
 namespace biosx::cli {
 
 namespace {
-
-// Linux's largest configuration (CONFIG_MAXSMP) has 8192 CPUs.
-constexpr uint64_t kMaxCpu = 8191;
 
 struct CapsOptions {
     std::string cpu;
@@ -25,12 +21,7 @@ struct CapsOptions {
 
 void run_caps(const CapsOptions& o)
 {
-    int cpu = -1;
-    if (!o.cpu.empty()) {
-        uint64_t n = parse_number(o.cpu, "--cpu");
-        if (n > kMaxCpu) fail(ErrorKind::usage, "--cpu " + o.cpu + ": outside 0..8191");
-        cpu = static_cast<int>(n);
-    }
+    const int cpu = o.cpu.empty() ? -1 : caps::parse_cpu(o.cpu);
     caps::RawCaps raw;
     if (!o.from.empty()) {
         raw = caps::load_caps_file(o.from);
@@ -40,13 +31,7 @@ void run_caps(const CapsOptions& o)
         ro.all_cpus = o.all_cpus;
         raw = caps::read_host(ro);
     }
-    int index = 0;
-    if (!o.from.empty() && cpu >= 0) {
-        index = -1;
-        for (size_t i = 0; i < raw.cpus.size(); ++i)
-            if (raw.cpus[i].cpu == cpu) index = static_cast<int>(i);
-        if (index < 0) fail(ErrorKind::usage, "--cpu " + o.cpu + ": " + o.from + " has no such CPU");
-    }
+    const int index = !o.from.empty() && cpu >= 0 ? caps::cpu_index(raw, cpu, o.from) : 0;
     if (!o.save.empty()) {
         OutputFile f(o.save, "--save");
         f.write(caps::format_caps_file(raw));

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 
 namespace biosx::cli {
 

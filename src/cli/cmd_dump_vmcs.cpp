@@ -4,7 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {

@@ -2,13 +2,17 @@
 // errors to the documented exit codes. Userspace CLI.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "cli/common.h"
+#include "cli/subcommand.h"
 #include "core/error.h"
 #include "core/format.h"
 
 namespace {
+
+using biosx::cli::GlobalOptions;
 
 constexpr const char* kExitCodes =
     "Exit codes:\n"
@@ -18,6 +22,75 @@ constexpr const char* kExitCodes =
     "  4  the routine did not complete: timeout, instruction limit, exception, halt\n"
     "  5  the call completed with CF=1 and --fail-on-carry was given\n"
     " 70  internal error: a bug in biosx (please report it with the command line)\n";
+
+// The global options, listed once: each is registered on the app from this
+// table (it may be given before or after the subcommand), and
+// named_command() knows from it which ones take a value.
+struct GlobalOption {
+    const char* name;
+    const char* type_name;               // shown in --help, or nullptr for CLI11's own
+    const char* help;
+    std::string GlobalOptions::*value;   // an option with a value stores it here
+    bool GlobalOptions::*flag;           // a flag here
+    std::vector<std::string> choices;    // the values allowed, when a fixed set
+};
+const GlobalOption kGlobalOptions[] = {
+    {"--image", "FILE", "Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)",
+     &GlobalOptions::image, nullptr, {}},
+    {"--backend", nullptr, "Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx",
+     &GlobalOptions::backend, nullptr, {"auto", "emu", "vmx"}},
+    {"--json", nullptr, "Print one JSON object instead of text", nullptr, &GlobalOptions::json, {}},
+};
+
+void add_global_options(CLI::App& app)
+{
+    auto& g = biosx::cli::globals();
+    for (const auto& o : kGlobalOptions) {
+        if (o.flag) {
+            app.add_flag(o.name, g.*o.flag, o.help);
+            continue;
+        }
+        CLI::Option* opt = app.add_option(o.name, g.*o.value, o.help);
+        if (o.type_name) opt->type_name(o.type_name);
+        if (!o.choices.empty()) opt->check(CLI::IsMember(o.choices));
+    }
+}
+
+bool takes_value(std::string_view arg)
+{
+    for (const auto& o : kGlobalOptions)
+        if (o.value && arg == o.name) return true;
+    return false;
+}
+
+// Every option value given empty is refused ("--image ''"), in every
+// subcommand alike.
+void refuse_empty_values(CLI::App& app)
+{
+    const CLI::Validator non_empty(
+        [](std::string& v) { return v.empty() ? std::string("the value is empty") : std::string(); }, "", "non-empty");
+    for (CLI::Option* o : app.get_options())
+        if (o->get_expected_min() > 0) o->check(non_empty);
+    for (CLI::App* sub : app.get_subcommands({})) refuse_empty_values(*sub);
+}
+
+// Each subcommand's --help lists the global options it accepts.
+void list_global_options(CLI::App& app)
+{
+    std::string text = "Global options (before or after the subcommand):\n";
+    for (const CLI::Option* o : app.get_options()) {
+        if (!o->nonpositional() || o->get_lnames().empty()) continue;
+        const std::string n = o->get_lnames().front();
+        if (n == "help" || n == "version") continue;
+        std::string left = "  --" + n + (o->get_expected_min() > 0 ? " " + o->get_type_name() : "");
+        if (left.size() < 26) left.resize(26, ' ');
+        text += left + " " + o->get_description() + "\n";
+    }
+    for (CLI::App* sub : app.get_subcommands({})) {
+        std::string f = sub->get_footer();
+        sub->footer(text + (f.empty() ? "" : "\n" + f + "\n"));
+    }
+}
 
 // The subcommand table: main only looks a command up and sets it up.
 struct Command {
@@ -41,7 +114,7 @@ const Command* named_command(int argc, char** argv, std::string_view* unknown)
 {
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
-        if (a == "--image" || a == "--backend") {
+        if (takes_value(a)) {
             ++i;  // skip the option's value
             continue;
         }
@@ -63,12 +136,7 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", "biosx " BIOSX_VERSION);
     app.footer(kExitCodes);
     app.require_subcommand(1);
-    auto& g = cli::globals();
-    app.add_option("--image", g.image, "Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)")
-        ->type_name("FILE");
-    app.add_option("--backend", g.backend, "Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx")
-        ->check(CLI::IsMember({"auto", "emu", "vmx"}));
-    app.add_flag("--json", g.json, "Print one JSON object instead of text");
+    add_global_options(app);
 
     // `completion` describes every subcommand, so it needs them all.
     std::string_view unknown;
@@ -85,8 +153,8 @@ int main(int argc, char** argv)
     else
         for (const auto& c : kCommands) c.setup(app);
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
-    cli::refuse_empty_values(app);
-    cli::list_global_options(app);
+    refuse_empty_values(app);
+    list_global_options(app);
 
     try {
         app.parse(argc, argv);

@@ -1,6 +1,8 @@
-// format.cpp - small text helpers shared by the core and the CLI. Userspace.
+// format.cpp - numbers and bytes as users write them and as biosx prints
+// them. Userspace.
 #include "core/format.h"
 
+#include <charconv>
 #include <cstdio>
 #include <vector>
 
@@ -27,6 +29,38 @@ std::string hex_string(std::span<const uint8_t> bytes)
         s += d[b & 15];
     }
     return s;
+}
+
+uint64_t parse_number(std::string_view text, std::string_view what)
+{
+    std::string_view s = text;
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s.remove_prefix(2);
+    } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        base = 2;
+        s.remove_prefix(2);
+    } else if (s.size() > 1 && (s.back() == 'h' || s.back() == 'H')) {
+        base = 16;
+        s.remove_suffix(1);
+    }
+    // Digit separators as in the style guide's own example (0x1_0000_0000).
+    std::string digits;
+    for (char c : s)
+        if (c != '_') digits += c;
+    if (!digits.empty() && digits[0] == '-')
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) + "' is negative");
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+    if (digits.empty() || ec == std::errc::invalid_argument || p != digits.data() + digits.size())
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) +
+                                   "' is not a number (use decimal, 0x4f00 or 4f00h)");
+    if (ec == std::errc::result_out_of_range)
+        fail(ErrorKind::usage, std::string(what) + ": '" + printable(text) + "' does not fit in 64 bits");
+    return v;
 }
 
 std::vector<uint8_t> parse_hex_string(std::string_view text, std::string_view what)

@@ -1,4 +1,5 @@
-// format.h - small text helpers shared by the core and the CLI. Userspace.
+// format.h - numbers and bytes as users write them and as biosx prints
+// them: hex, SEG:OFF, dumps, printable user text. Userspace.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,10 @@ std::string hex(uint64_t v, int digits = 0);
 std::string hex_digits(uint64_t v, int digits);
 // Bytes as one lower-case hex string ("55aa01").
 std::string hex_string(std::span<const uint8_t> bytes);
+// Parses a number as users write it: 0x4f00, 4f00h, 0b101, or decimal.
+// Throws biosx::Error(Usage) naming `what` when it is not a number.
+uint64_t parse_number(std::string_view text, std::string_view what);
+
 // Parses a hex string (spaces allowed between bytes); throws Usage naming `what`.
 std::vector<uint8_t> parse_hex_string(std::string_view text, std::string_view what);
 // A classic 16-bytes-per-line dump with addresses starting at `base`.

@@ -100,7 +100,11 @@ expect 2 "not a regular file" --image "$tmp" int 0x11
 expect 2 "unknown\|not expected\|extra" $I int 0x11 --no-such-flag
 expect 3 "there is no BIOS handler for this vector" $I int 0x10
 expect 3 "no code at this address" $I call e000:0000
-expect 3 "/dev/biosx does not exist" --backend vmx int 0x11
+if [ -e /dev/biosx ]; then
+    echo "skip: biosx.ko is loaded here: '--backend vmx' without the module not checked"
+else
+    expect 3 "/dev/biosx does not exist" --backend vmx int 0x11
+fi
 
 # ---- issue 11: nothing a user hands biosx loses data, hangs or crashes it ----
 # Outputs that are (by inode) a file the command reads.
@@ -172,6 +176,8 @@ expect 3 "\-\-save /proc/x: cannot create" $I memmap --save /proc/x
 # as "this machine's BIOS" (only where the host's BIOS is unreachable).
 if [ ! -r /dev/mem ] && [ ! -e /dev/biosx ] && "$BIOSX" int 0x11 2>&1 >/dev/null | grep -q "bundled SeaBIOS"; then
     expect 3 "the host's BIOS is not reachable .*name it with --image" memmap --save "$tmp/x"
+else
+    echo "skip: the host's BIOS is reachable here: memmap --save refusing the bundled snapshot not checked"
 fi
 
 # The good calls: the fixture is sound, and the outputs appear only on success.

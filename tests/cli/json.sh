@@ -6,7 +6,8 @@
 # past 2^53 has its exact "<key>_hex" string beside it.
 set -u
 BIOSX=$1 IMG=$2 SRC=$3
-command -v jq > /dev/null || { echo "FAIL: jq is not installed (scripts/install-deps.sh --test)"; exit 1; }
+# Without jq there is nothing to run the one-liners with: SKIP (77), saying so.
+command -v jq > /dev/null || { echo "SKIP: jq is not installed (scripts/install-deps.sh --test)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0

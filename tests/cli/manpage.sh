@@ -16,6 +16,8 @@ done
 if command -v man > /dev/null; then
     err=$(MANWIDTH=80 man -l "$MAN" 2>&1 >/dev/null)
     [ -z "$err" ] || { echo "FAIL: man reports: $err"; fails=$((fails + 1)); }
+else
+    echo "skip: man is not installed: the page's rendering not checked"
 fi
 for section in "EXIT STATUS" "I/O POLICY" "JSON" "EXAMPLES"; do
     grep -q "^\.SH $section" "$MAN" || { echo "FAIL: no $section section"; fails=$((fails + 1)); }

@@ -6,6 +6,8 @@ B=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
+# cpack -G DEB and the checks need Debian's dpkg-deb: SKIP (77) without it.
+command -v dpkg-deb > /dev/null || { echo "SKIP: dpkg-deb is not installed (not a Debian host)"; exit 77; }
 (cd "$B" && cpack -G DEB -B "$tmp/pkg" > "$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/pkg/*.deb | head -1)
 [ -f "$deb" ] || { echo "FAIL: no .deb produced"; exit 1; }

@@ -2,9 +2,10 @@
 // and hex strings; then run_call's range checks (trap stub, return frame,
 // end of memory) against a small memory, with a backend that must never be
 // reached when a check refuses. No @FILE: that reads the file system.
-#include "core/call.h"
+#include "core/call/call.h"
+#include "core/call/call_input.h"
 #include "core/format.h"
-#include "core/run_setup.h"
+#include "core/run/start_state.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

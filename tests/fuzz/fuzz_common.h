@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/memory.h"
+#include "core/run/memory.h"
 
 namespace biosx::fuzz {
 

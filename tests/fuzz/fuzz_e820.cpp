@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/memmap/e820.h"
+#include "core/memmap/firmware_map.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

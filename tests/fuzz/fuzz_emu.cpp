@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/backend.h"
-#include "core/call.h"
-#include "core/run_setup.h"
+#include "core/backend/backend.h"
+#include "core/call/call.h"
+#include "core/run/start_state.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

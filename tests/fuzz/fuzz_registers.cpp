@@ -1,9 +1,9 @@
 // fuzz_registers.cpp - register values and their aliases as users type them:
 // parse_number, every alias's range, VECTOR, --timeout and
 // --max-instructions. First byte picks the alias, the rest is the text.
-#include "core/backend.h"
-#include "core/call.h"
-#include "core/registers.h"
+#include "core/call/call_input.h"
+#include "core/format.h"
+#include "core/run/registers.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

@@ -1,6 +1,6 @@
 // fuzz_regs_json.cpp - `--regs` / `--regs-file` JSON: parsed with duplicate
 // detection and applied by the one rule (widest first, each register once).
-#include "core/registers.h"
+#include "core/run/registers.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

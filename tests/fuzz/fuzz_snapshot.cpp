@@ -1,7 +1,7 @@
 // fuzz_snapshot.cpp - the snapshot trailer (docs/snapshot.md) of arbitrary
 // files: the footer and the device-state sections are refused with one
 // line, or read; what is read is written back the same.
-#include "core/snapshot/snapshot.h"
+#include "core/run/snapshot.h"
 #include "fuzz_common.h"
 
 using namespace biosx;

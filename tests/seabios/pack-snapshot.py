@@ -3,7 +3,7 @@
 natively (the "CMOS" line of NATIVE.txt) to IMAGE, the emulator's first MiB,
 in the snapshot format of docs/snapshot.md: a CMOS section (128 bytes, all
 captured) and the footer. Written independently of biosx's own writer
-(src/core/snapshot/snapshot.cpp), from the document, so the tests that read
+(src/core/run/snapshot.cpp), from the document, so the tests that read
 these fixtures check the format as documented. The file is replaced
 atomically; an IMAGE that already has a footer is refused.
 """

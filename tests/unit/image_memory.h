@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/memory.h"
+#include "core/run/memory.h"
 
 namespace biosx::test {
 

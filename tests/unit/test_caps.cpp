@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,6 +19,14 @@ using namespace biosx::caps;
 namespace {
 
 std::string fixture(const std::string& name) { return std::string(BIOSX_SOURCE_DIR) + "/tests/fixtures/caps/" + name; }
+std::string cpu_model(const std::string& name) { return std::string(BIOSX_SOURCE_DIR) + "/tests/vm/cpu-models/" + name + ".msr"; }
+
+bool has_reason(const Strategy& s, const std::string& text)
+{
+    for (const auto& r : s.reasons)
+        if (r.find(text) != std::string::npos) return true;
+    return false;
+}
 
 std::string parse_error(const std::string& text)
 {
@@ -133,12 +142,18 @@ void check_against_sdm(const RawCaps& raw)
     CHECK(d.vmcs_max_index == ((m(0x48a).value() >> 1) & 0x1ff));
 
     // Verdict: unrestricted guest needs "activate secondary controls" and
-    // secondary bits 1 (EPT) and 7 (unrestricted guest) allowed to be 1.
-    const bool ug = bit(proc, 63) && m(0x48b) && bit(*m(0x48b), 32 + 7) && bit(*m(0x48b), 32 + 1);
+    // secondary bits 1 (EPT) and 7 (unrestricted guest) allowed to be 1, and
+    // EPT as the module builds it: IA32_VMX_EPT_VPID_CAP bit 6 (4-level
+    // walk), bit 14 (write-back structures), bit 20 (INVEPT) with bit 25 or
+    // 26 (single- or all-context type) (§A.10).
+    const std::optional<uint64_t> ept = m(0x48c);
+    const bool ug = bit(proc, 63) && m(0x48b) && bit(*m(0x48b), 32 + 7) && bit(*m(0x48b), 32 + 1) && ept &&
+                    bit(*ept, 6) && bit(*ept, 14) && bit(*ept, 20) && (bit(*ept, 25) || bit(*ept, 26));
     if (!ug) CHECK_FALSE(d.unrestricted.possible);
     const bool vm86 = bit(c4f1, 0) && bit(c0f1, 0) && bit(c0f1, 31);
     if (!vm86) CHECK_FALSE(d.vm86.possible);
-    CHECK(d.verdict == (d.unrestricted.possible ? "unrestricted" : d.vm86.possible ? "vm86" : "none"));
+    if (d.verdict != "unknown")
+        CHECK(d.verdict == (d.unrestricted.possible ? "unrestricted" : d.vm86.possible ? "vm86" : "none"));
 }
 
 }  // namespace
@@ -327,9 +342,13 @@ TEST_CASE("caps: real hardware (public VirtualBox log, macos-virtualbox issue 35
     // VMFUNC 1: EPTP switching.
     REQUIRE(d.vmfunc_bits.size() == 1);
     CHECK(d.vmfunc_bits[0].set);
-    // Secondary controls were not in the excerpt: unrestricted guest is unknown -> not claimed.
+    // Neither the secondary controls nor the exit and entry controls were in
+    // the excerpt: whether the controls biosx needs may be 1 is unknown, so
+    // no strategy is claimed, and the reason names what is missing.
     CHECK_FALSE(d.unrestricted.possible);
-    CHECK(d.vm86.possible);
+    CHECK_FALSE(d.vm86.possible);
+    CHECK(d.verdict == "unknown");
+    CHECK(has_reason(d.vm86, "IA32_VMX_EXIT_CTLS is not known"));
 }
 
 TEST_CASE("caps: real hardware TRUE controls and MISC (public VirtualBox log, macos-virtualbox issue 224)")
@@ -447,4 +466,157 @@ TEST_CASE("caps: without VMX, one line and the SVM facts")
     CHECK(line.find("NPT LBRV SVML NRIPS VGIF") != std::string::npos);
     CHECK(to_json(d)["svm"]["features"]["NPT"] == true);
     CHECK(d.verdict == "none");
+}
+
+TEST_CASE("caps: the verdict of every captured CPU model, as the SDM reads its values")
+{
+    // What SDM Vol. 3D Appendix A says about each model's recorded values
+    // (PROCBASED_CTLS2 allowed-1 bits 33 "enable EPT" and 39 "unrestricted
+    // guest"; EPT_VPID_CAP bits 6, 14, 20, 25/26), all with the controls
+    // biosx needs, VMX enabled and locked (IA32_FEATURE_CONTROL = 5).
+    struct Expect {
+        const char* file;
+        const char* verdict;
+        const char* unrestricted_reason;  // a reason unrestricted guest is out, or ""
+    };
+    const Expect models[] = {
+        // Westmere and later: EPT (4-level, WB, INVEPT) and unrestricted guest.
+        {"corei5_arrandale_m520", "unrestricted", ""},
+        {"corei7_sandy_bridge_2600k", "unrestricted", ""},
+        {"corei7_ivy_bridge_3770k", "unrestricted", ""},
+        {"corei7_haswell_4770", "unrestricted", ""},
+        {"broadwell_ult", "unrestricted", ""},
+        {"corei7_skylake_x", "unrestricted", ""},
+        {"corei3_cnl", "unrestricted", ""},
+        // Nehalem: EPT, but CTLS2[39] = 0 (allowed-1 0x7f).
+        {"corei5_lynnfield_750", "vm86", "\"Unrestricted guest\" cannot be 1"},
+        // Core 2: secondary controls (allowed-1 0x41) without EPT; no
+        // EPT_VPID_CAP at all (it exists only with EPT or VPID, §A.10).
+        {"core2_penryn_t9600", "vm86", "\"Enable EPT\" cannot be 1"},
+    };
+    for (const auto& e : models) {
+        INFO(e.file);
+        const Decoded d = decode(load_caps_file(cpu_model(e.file)));
+        CHECK(d.verdict == e.verdict);
+        CHECK(d.vm86.possible);  // every VMX model here can run virtual-8086
+        CHECK(d.unrestricted.possible == (std::string(e.verdict) == "unrestricted"));
+        if (*e.unrestricted_reason) CHECK(has_reason(d.unrestricted, e.unrestricted_reason));
+    }
+    // Penryn: no preemption timer (PINBASED allowed-1 0x3f: bit 6 is 0) and no
+    // "load IA32_EFER" (ENTRY allowed-1 0x3fff: bit 15 is 0); the module uses
+    // an hrtimer and the MSR-load lists, and caps says so.
+    const Decoded penryn = decode(load_caps_file(cpu_model("core2_penryn_t9600")));
+    CHECK(has_reason(penryn.vm86, "no VMX-preemption timer"));
+    CHECK(has_reason(penryn.vm86, "load IA32_EFER"));
+    // Pentium 4 Prescott: no VMX at all.
+    CHECK(decode(load_caps_file(cpu_model("p4_prescott_celeron_336"))).verdict == "none");
+    // The Bochs Lynnfield fixture is the model's own dump.
+    CHECK(decode(load_caps_file(fixture("bochs-corei5_lynnfield_750.msr"))).verdict == "vm86");
+}
+
+TEST_CASE("caps: the module's EPT and control rules decide the verdict (shared/x86/vmx_verdict.h)")
+{
+    const RawCaps skylake = load_caps_file(cpu_model("corei7_skylake_x"));
+    auto with = [&](std::function<void(CpuValues&)> change) {
+        RawCaps r = skylake;
+        change(r.cpus[0]);
+        return decode(r);
+    };
+    // UC-only EPT paging structures (EPT_VPID_CAP bit 8 set, bit 14 clear):
+    // the module builds write-back EPT, so it runs vm86 -- and caps says so.
+    Decoded d = with([](CpuValues& v) { v.msr[0x48c] &= ~(1ull << 14); });
+    REQUIRE(bit(skylake.cpus[0].msr.at(0x48c), 8) == 1);
+    CHECK(d.verdict == "vm86");
+    CHECK(has_reason(d.unrestricted, "IA32_VMX_EPT_VPID_CAP lacks \"EPT paging-structure memory type write-back\""));
+    // No 4-level walk.
+    d = with([](CpuValues& v) { v.msr[0x48c] &= ~(1ull << 6); });
+    CHECK(d.verdict == "vm86");
+    CHECK(has_reason(d.unrestricted, "page-walk length of 4"));
+    // No INVEPT, or INVEPT with neither the single- nor the all-context type.
+    d = with([](CpuValues& v) { v.msr[0x48c] &= ~(1ull << 20); });
+    CHECK(d.verdict == "vm86");
+    CHECK(has_reason(d.unrestricted, "\"INVEPT supported\""));
+    d = with([](CpuValues& v) { v.msr[0x48c] &= ~((1ull << 25) | (1ull << 26)); });
+    CHECK(d.verdict == "vm86");
+    CHECK(has_reason(d.unrestricted, "neither the single-context nor the all-context"));
+    // Single-context alone or all-context alone is enough.
+    CHECK(with([](CpuValues& v) { v.msr[0x48c] &= ~(1ull << 25); }).verdict == "unrestricted");
+    CHECK(with([](CpuValues& v) { v.msr[0x48c] &= ~(1ull << 26); }).verdict == "unrestricted");
+    // HLT exiting (primary bit 7) may not be 1: no strategy. With BASIC[55]
+    // the TRUE MSR is the one the module reads.
+    d = with([](CpuValues& v) {
+        v.msr[0x482] &= ~(1ull << (32 + 7));
+        v.msr[0x48e] &= ~(1ull << (32 + 7));
+    });
+    CHECK(d.verdict == "none");
+    CHECK(has_reason(d.vm86, "\"HLT exiting\" cannot be 1"));
+    CHECK(has_reason(d.unrestricted, "\"HLT exiting\" cannot be 1"));
+    // Unconditional I/O exiting does not stand in for the I/O bitmaps the
+    // module programs (primary bit 25).
+    d = with([](CpuValues& v) { v.msr[0x48e] &= ~(1ull << (32 + 25)); });
+    CHECK(d.verdict == "none");
+    CHECK(has_reason(d.vm86, "\"Use I/O bitmaps\" cannot be 1"));
+    // "Load debug controls" (entry bit 2) and "host address-space size" (exit bit 9).
+    d = with([](CpuValues& v) { v.msr[0x490] &= ~(1ull << (32 + 2)); });
+    CHECK(has_reason(d.vm86, "\"Load debug controls\" cannot be 1"));
+    d = with([](CpuValues& v) { v.msr[0x48f] &= ~(1ull << (32 + 9)); });
+    CHECK(has_reason(d.vm86, "\"Host address-space size\" cannot be 1"));
+    // IA32_FEATURE_CONTROL not locked: VMXON would fault, the module refuses.
+    d = with([](CpuValues& v) { v.msr[0x3a] = 4; });
+    CHECK(d.verdict == "none");
+    CHECK(has_reason(d.vm86, "not locked"));
+    // A VMCS region larger than a page.
+    d = with([](CpuValues& v) { v.msr[0x480] = (v.msr[0x480] & ~(0x1fffull << 32)) | (6144ull << 32); });
+    CHECK(d.verdict == "none");
+    CHECK(has_reason(d.vm86, "exceeds 4096 bytes"));
+    // CR0.TS forced to 1 by FIXED0: neither strategy's guest could run x87 code.
+    d = with([](CpuValues& v) { v.msr[0x486] |= 1ull << 3; });
+    CHECK(d.verdict == "none");
+    CHECK(has_reason(d.unrestricted, "CR0.TS is fixed to 1"));
+    // CR4.PAE forced to 1: the two-level page tables of vm86 are out.
+    d = with([](CpuValues& v) { v.msr[0x488] |= 1ull << 5; });
+    CHECK(d.verdict == "unrestricted");
+    CHECK_FALSE(d.vm86.possible);
+    CHECK(has_reason(d.vm86, "CR4.PAE is fixed to 1"));
+}
+
+TEST_CASE("caps: a value the saved file lacks makes the verdict unknown, unless a known value decides it")
+{
+    const RawCaps skylake = load_caps_file(cpu_model("corei7_skylake_x"));
+    auto without = [&](std::initializer_list<uint32_t> msrs, std::function<void(CpuValues&)> change = {}) {
+        RawCaps r = skylake;
+        for (uint32_t i : msrs) r.cpus[0].msr.erase(i);
+        if (change) change(r.cpus[0]);
+        return decode(r);
+    };
+    // The exit controls decide both strategies.
+    Decoded d = without({0x483, 0x48f});
+    CHECK(d.verdict == "unknown");
+    CHECK_FALSE(d.vm86.possible);
+    CHECK(has_reason(d.vm86, "IA32_VMX_EXIT_CTLS is not known"));
+    // Only the TRUE form is missing: the module reads the TRUE MSR when
+    // BASIC[55] says it exists, so that one is needed.
+    d = without({0x48f});
+    CHECK(d.verdict == "unknown");
+    CHECK(has_reason(d.vm86, "IA32_VMX_TRUE_EXIT_CTLS is not known"));
+    // EPT_VPID_CAP decides unrestricted guest only: vm86 is known to run, yet
+    // the module would pick unrestricted guest if it could, so the verdict waits.
+    d = without({0x48c});
+    CHECK(d.verdict == "unknown");
+    CHECK(d.vm86.possible);
+    CHECK(has_reason(d.unrestricted, "IA32_VMX_EPT_VPID_CAP is not known"));
+    // ...unless a known value already rules unrestricted guest out.
+    d = without({0x48c}, [](CpuValues& v) { v.msr[0x48b] &= ~(1ull << (32 + 7)); });
+    CHECK(d.verdict == "vm86");
+    CHECK(has_reason(d.unrestricted, "\"Unrestricted guest\" cannot be 1"));
+    // A read that faulted on an MSR the SDM says exists ("missing") is unknown too.
+    RawCaps r = skylake;
+    r.cpus[0].msr.erase(0x48a);
+    r.cpus[0].absent[0x48a] = true;
+    d = decode(r);
+    CHECK(d.verdict == "unknown");
+    CHECK(has_reason(d.vm86, "IA32_VMX_VMCS_ENUM is not known"));
+    // An MSR the SDM says does not exist is known to allow nothing: Penryn's
+    // EPT_VPID_CAP is "absent" and its verdict is decided.
+    CHECK(decode(load_caps_file(cpu_model("core2_penryn_t9600"))).verdict == "vm86");
 }

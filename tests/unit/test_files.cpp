@@ -9,8 +9,10 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "test_errors.h"
 
 using namespace biosx;
+using biosx::test::error_of;
 
 namespace {
 
@@ -30,17 +32,6 @@ struct TempDir {
     }
     std::string operator/(const std::string& n) const { return path + "/" + n; }
 };
-
-template <class F>
-std::pair<ErrorKind, std::string> error_of(F f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return {e.kind(), e.what()};
-    }
-    return {ErrorKind::incomplete, ""};
-}
 
 std::string slurp(const std::string& p)
 {
@@ -114,7 +105,7 @@ TEST_CASE("outputs: never a file this command reads, never a directory or FIFO")
 TEST_CASE("outputs: an unwritable directory is an environment error for every output alike")
 {
     if (::geteuid() == 0) {
-        MESSAGE("running as root: permissions do not stop root");
+        MESSAGE("SKIP: running as root: permissions do not stop root");
         return;
     }
     TempDir d;

@@ -5,19 +5,18 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/call.h"
-#include "core/io_host.h"
-#include "core/io_policy.h"
-#include "core/run_setup.h"
+#include "core/call/call.h"
+#include "core/backend/mediated_io.h"
+#include "core/run/io_policy.h"
+#include "core/run/start_state.h"
+#include "image_memory.h"
 #include "x86/port_policy.h"
 #include "x86/realmode.h"
-#include "image_memory.h"
 
 using namespace biosx;
+using TestMemory = biosx::test::ImageMemory;
 
 namespace {
-
-using Image = test::ImageMemory;
 
 // Every port the shared table puts on the floor, per direction.
 std::vector<uint16_t> floor_ports(bool write)
@@ -48,11 +47,9 @@ void emit(std::vector<uint8_t>& code, uint16_t port, unsigned size, bool write)
 // Runs CODE (then IRET) as the INT 60h handler of a fresh image.
 CallOutcome run_code(Backend& b, std::vector<uint8_t> code, CallSpec& s)
 {
-    Image m;
+    TestMemory m;
     code.push_back(0xcf);  // iret
-    m.write(0xf0100, code);
-    m.write16(0x60 * 4, 0x0100);
-    m.write16(0x60 * 4 + 2, 0xf000);
+    m.handler(0x60, 0x0100, code);
     s.req.entry.vector = 0x60;
     s.req.regs = default_registers();
     s.req.regs[Reg::eax] = 0x12345678;
@@ -139,6 +136,24 @@ TEST_CASE("the classes above the floor in each mode")
     IoPolicy virt;  // images, --virtual-io
     for (uint16_t p : {0x70, 0x71, 0xcfc, 0x3c0, 0x80, 0x1234}) CHECK(virt.classify(p, 1, true) == PortClass::virtual_);
     CHECK(virt.classify(0xcf8, 4, true) == PortClass::virtual_);
+}
+
+TEST_CASE("over an image no port reaches the hardware, whatever the options asked")
+{
+    IoPolicy asked = host_policy();
+    asked.pass_io = true;
+    asked.allow = {{0x3f8, 0x3ff}};
+    const IoPolicy image = asked.over(MemoryKind::image);
+    CHECK(image.virtual_io);
+    CHECK_FALSE(image.pass_io);
+    CHECK(image.allow.empty());
+    CHECK(asked.classify(0x3f8, 1, true) == PortClass::pass);
+    CHECK(image.classify(0x3f8, 1, true) == PortClass::virtual_);
+    CHECK(image.classify(0x80, 1, true) == PortClass::virtual_);  // the delay port, passed over the host
+    const IoPolicy host = asked.over(MemoryKind::host);
+    CHECK_FALSE(host.virtual_io);
+    CHECK(host.pass_io);
+    CHECK(host.allow.size() == 1);
 }
 
 TEST_CASE("the FADT's SMI_CMD, PM1/PM2 control and reset register join the floor")

@@ -11,11 +11,14 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "core/memmap/e820.h"
-#include "core/memory.h"
+#include "core/memmap/firmware_map.h"
+#include "core/run/image.h"
+#include "core/run/memory.h"
+#include "image_memory.h"
 
 using namespace biosx;
 using namespace biosx::memmap;
+using TestMemory = biosx::test::ImageMemory;
 
 namespace {
 
@@ -52,36 +55,29 @@ const uint8_t kHandler[] = {
   0x34, 0x12, 0xf8, 0xca, 0x02, 0x00
 };
 
-class TestMemory final : public Memory {
-public:
-    explicit TestMemory(uint8_t mode) : b_(kRealModeSize, 0)
-    {
-        write(0xf0000, kHandler);
-        b_[0xf00ff] = mode;
-        struct E { uint64_t base, len; uint32_t type, attr; };
-        const E entries[] = {{0, 0x9fc00, 1, 1}, {0x100000, 0x7f00000, 1, 1}, {0xfffc0000, 0x40000, 2, 0}};
-        uint32_t a = 0xf0100;
-        for (const auto& e : entries) {
-            for (int i = 0; i < 8; ++i) b_[a + i] = static_cast<uint8_t>(e.base >> (8 * i));
-            for (int i = 0; i < 8; ++i) b_[a + 8 + i] = static_cast<uint8_t>(e.len >> (8 * i));
-            for (int i = 0; i < 4; ++i) b_[a + 16 + i] = static_cast<uint8_t>(e.type >> (8 * i));
-            for (int i = 0; i < 4; ++i) b_[a + 20 + i] = static_cast<uint8_t>(e.attr >> (8 * i));
-            a += 24;
-        }
-        write16(0x15 * 4, 0x0000);
-        write16(0x15 * 4 + 2, 0xf000);
+// The crafted BIOS: kHandler as INT 15h at F000:0000, its mode byte, and
+// three E820 entries of 24 bytes at F000:0100.
+void install_bios(TestMemory& m, uint8_t mode)
+{
+    m.handler(0x15, 0x0000, {std::begin(kHandler), std::end(kHandler)});
+    auto b = m.bytes();
+    b[0xf00ff] = mode;
+    struct E { uint64_t base, len; uint32_t type, attr; };
+    const E entries[] = {{0, 0x9fc00, 1, 1}, {0x100000, 0x7f00000, 1, 1}, {0xfffc0000, 0x40000, 2, 0}};
+    uint32_t a = 0xf0100;
+    for (const auto& e : entries) {
+        for (int i = 0; i < 8; ++i) b[a + i] = static_cast<uint8_t>(e.base >> (8 * i));
+        for (int i = 0; i < 8; ++i) b[a + 8 + i] = static_cast<uint8_t>(e.len >> (8 * i));
+        for (int i = 0; i < 4; ++i) b[a + 16 + i] = static_cast<uint8_t>(e.type >> (8 * i));
+        for (int i = 0; i < 4; ++i) b[a + 20 + i] = static_cast<uint8_t>(e.attr >> (8 * i));
+        a += 24;
     }
-    MemoryKind kind() const override { return MemoryKind::image; }
-    std::string describe() const override { return "test"; }
-    std::span<uint8_t> bytes() override { return b_; }
-
-private:
-    std::vector<uint8_t> b_;
-};
+}
 
 FirmwareMap walk(uint8_t mode)
 {
-    TestMemory mem(mode);
+    TestMemory mem;
+    install_bios(mem, mode);
     auto backend = make_emu_backend();
     FirmwareMapOptions o;
     o.limits.timeout_s = 5;
@@ -168,7 +164,8 @@ std::string error_of_save(Memory& mem, const std::string& path)
 
 TEST_CASE("memmap --save: the image format, sizes checked")
 {
-    TestMemory mem(0);
+    TestMemory mem;
+    install_bios(mem, 0);
     std::string path = "/tmp/biosx-test-save-" + std::to_string(::getpid()) + ".img";
     save_image(mem, path, kRealModeSize);
     {

@@ -3,26 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/registers.h"
-#include "core/run_setup.h"
+#include "core/format.h"
+#include "core/run/registers.h"
+#include "core/run/start_state.h"
+#include "test_errors.h"
 
 using namespace biosx;
-
-namespace {
-// The message of the Error `f` throws, checking its kind.
-template <class F>
-std::string error_of(F f, ErrorKind kind = ErrorKind::usage)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(static_cast<int>(e.kind()) == static_cast<int>(kind));
-        return e.what();
-    }
-    FAIL("no error thrown");
-    return "";
-}
-}  // namespace
+using biosx::test::usage_error;
 
 TEST_CASE("numbers in the notations BIOS documentation uses")
 {
@@ -32,11 +19,11 @@ TEST_CASE("numbers in the notations BIOS documentation uses")
     CHECK(parse_number("17", "x") == 17);
     CHECK(parse_number("0b101", "x") == 5);
     CHECK(parse_number("0x1_0000", "x") == 0x10000);
-    CHECK(error_of([] { parse_number("zz", "--eax"); }).find("--eax: 'zz' is not a number") == 0);
-    CHECK(error_of([] { parse_number("", "--eax"); }).find("--eax") == 0);
-    CHECK(error_of([] { parse_number("0x", "--eax"); }).find("--eax") == 0);
-    CHECK(error_of([] { parse_number("12abc", "--ebx"); }).find("--ebx") == 0);
-    CHECK(error_of([] { parse_number("0x1ffffffffffffffff", "--ecx"); }).find("does not fit in 64 bits") !=
+    CHECK(usage_error([] { parse_number("zz", "--eax"); }).find("--eax: 'zz' is not a number") == 0);
+    CHECK(usage_error([] { parse_number("", "--eax"); }).find("--eax") == 0);
+    CHECK(usage_error([] { parse_number("0x", "--eax"); }).find("--eax") == 0);
+    CHECK(usage_error([] { parse_number("12abc", "--ebx"); }).find("--ebx") == 0);
+    CHECK(usage_error([] { parse_number("0x1ffffffffffffffff", "--ecx"); }).find("does not fit in 64 bits") !=
           std::string::npos);
 }
 
@@ -64,11 +51,11 @@ TEST_CASE("aliases set the right bits of the right register")
 TEST_CASE("a value that does not fit names the flag and the limit")
 {
     Registers r;
-    CHECK(error_of([&] { set_alias(r, *find_alias("eax"), 0x100000000ull, "--eax"); }) ==
+    CHECK(usage_error([&] { set_alias(r, *find_alias("eax"), 0x100000000ull, "--eax"); }) ==
           "--eax: 0x100000000 does not fit in 32 bits (maximum 0xffffffff)");
-    CHECK(error_of([&] { set_alias(r, *find_alias("ah"), 0x100, "--ah"); }) ==
+    CHECK(usage_error([&] { set_alias(r, *find_alias("ah"), 0x100, "--ah"); }) ==
           "--ah: 0x100 does not fit in 8 bits (maximum 0xff)");
-    CHECK(error_of([&] { set_alias(r, *find_alias("ds"), 0x10000, "--ds"); }) ==
+    CHECK(usage_error([&] { set_alias(r, *find_alias("ds"), 0x10000, "--ds"); }) ==
           "--ds: 0x10000 does not fit in 16 bits (maximum 0xffff)");
     CHECK(r == Registers{});  // nothing was changed by the failed sets
 }
@@ -85,13 +72,13 @@ TEST_CASE("registers from JSON: numbers, hex strings, parts; unknown keys refuse
     CHECK(r[Reg::eax] == 0x4f20);  // full register first, then the part
     CHECK(r[Reg::ecx] == 24);
     CHECK(r[Reg::es] == 0x7e0);
-    CHECK(error_of([&] { apply_regs(r, R"({"eaxx":1})"); }).find("unknown register 'eaxx'") != std::string::npos);
-    CHECK(error_of([&] { apply_regs(r, R"({"eax":-1})"); }).find("negative") != std::string::npos);
-    CHECK(error_of([&] { apply_regs(r, R"({"eax":true})"); }).find("expected a non-negative integer") != std::string::npos);
-    CHECK(error_of([&] { apply_regs(r, R"({"eax":1.5})"); }).find("expected a non-negative integer") != std::string::npos);
-    CHECK(error_of([&] { apply_regs(r, R"([1,2])"); }).find("JSON object") != std::string::npos);
-    CHECK(error_of([&] { apply_regs(r, R"({"al":256})"); }).find("--regs: al: 0x100 does not fit in 8 bits") == 0);
-    CHECK(error_of([&] { apply_regs(r, "{eax:"); }).find("--regs: not valid JSON") == 0);
+    CHECK(usage_error([&] { apply_regs(r, R"({"eaxx":1})"); }).find("unknown register 'eaxx'") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, R"({"eax":-1})"); }).find("negative") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, R"({"eax":true})"); }).find("expected a non-negative integer") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, R"({"eax":1.5})"); }).find("expected a non-negative integer") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, R"([1,2])"); }).find("JSON object") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, R"({"al":256})"); }).find("--regs: al: 0x100 does not fit in 8 bits") == 0);
+    CHECK(usage_error([&] { apply_regs(r, "{eax:"); }).find("--regs: not valid JSON") == 0);
 }
 
 TEST_CASE("JSON registers follow the flags' rule: widest first, narrower parts override, duplicates refused")
@@ -106,13 +93,13 @@ TEST_CASE("JSON registers follow the flags' rule: widest first, narrower parts o
     Registers w;
     apply_regs(w, R"({"al":1,"ax":"0x2222","eax":"0x33333333","ah":4})");
     CHECK(w[Reg::eax] == 0x33330401);
-    CHECK(error_of([&] { apply_regs(r, R"({"ax":1,"ax":2})"); }) ==
+    CHECK(usage_error([&] { apply_regs(r, R"({"ax":1,"ax":2})"); }) ==
           "--regs: \"ax\" appears twice; give each register once");
-    CHECK(error_of([&] {
+    CHECK(usage_error([&] {
               apply_assignments(r, {{find_alias("ax"), "1", "--ax"}, {find_alias("ax"), "2", "--ax"}});
           }).find("already set by --ax") != std::string::npos);
     // Nested objects may repeat keys of the top level without being duplicates.
-    CHECK(error_of([&] { apply_regs(r, R"({"ax":{"ax":1}})"); }).find("expected a non-negative integer") !=
+    CHECK(usage_error([&] { apply_regs(r, R"({"ax":{"ax":1}})"); }).find("expected a non-negative integer") !=
           std::string::npos);
 }
 
@@ -126,15 +113,15 @@ TEST_CASE("an unknown JSON key is refused where it stands, before the rest is re
     Registers r;
     // The document after the unknown key is never parsed: a syntax error
     // there is not what the message reports.
-    CHECK(error_of([&] { apply_regs(r, R"({"ax":1,"k0":0,"k1":0,)"); }) ==
+    CHECK(usage_error([&] { apply_regs(r, R"({"ax":1,"k0":0,"k1":0,)"); }) ==
           "--regs: unknown register 'k0' (known: eax..ss, ax..dx, ah..dl)");
     // Nor is a later duplicate of it.
-    CHECK(error_of([&] { apply_regs(r, R"({"k0":0,"k0":1})"); }) ==
+    CHECK(usage_error([&] { apply_regs(r, R"({"k0":0,"k0":1})"); }) ==
           "--regs: unknown register 'k0' (known: eax..ss, ax..dx, ah..dl)");
     std::string many = "{";
     for (int i = 0; i < 50000; ++i) many += "\"k" + std::to_string(i) + "\":0,";
     many += "\"eax\":1}";
-    CHECK(error_of([&] { apply_regs(r, many.c_str()); }).find("unknown register 'k0'") != std::string::npos);
+    CHECK(usage_error([&] { apply_regs(r, many.c_str()); }).find("unknown register 'k0'") != std::string::npos);
 }
 
 TEST_CASE("registers to JSON are numbers, and read back as the same registers")

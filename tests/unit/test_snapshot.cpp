@@ -11,14 +11,14 @@
 #include <iterator>
 #include <unistd.h>
 
-#include "core/call.h"
+#include "core/backend/capture_host.h"
+#include "core/backend/mediated_io.h"
+#include "core/backend/virtual_cmos.h"
+#include "core/call/call.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "core/io_host.h"
-#include "core/memmap/e820.h"
-#include "core/snapshot/capture_host.h"
-#include "core/snapshot/snapshot.h"
-#include "core/snapshot/virtual_cmos.h"
+#include "core/run/image.h"
+#include "core/run/snapshot.h"
 #include "image_memory.h"
 
 using namespace biosx;
@@ -139,11 +139,11 @@ TEST_CASE("snapshot: --image reads the memory up to the footer and the CMOS; --s
     CHECK(mem->size() == kRealModeSize);  // the trailer is not memory
     REQUIRE(mem->devices.cmos.has_value());
     CHECK(mem->devices.cmos->bytes[5] == 15);
-    memmap::save_image(*mem, out, kRealModeSize);
+    save_image(*mem, out, kRealModeSize);
     CHECK(read_file(out) == file);
     // A bare image stays bare.
     mem->devices = {};
-    memmap::save_image(*mem, out, kRealModeSize);
+    save_image(*mem, out, kRealModeSize);
     CHECK(read_file(out).size() == kRealModeSize);
     std::remove(in.c_str());
     std::remove(out.c_str());

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
-#include "core/call.h"
-#include "core/run_setup.h"
+#include "core/call/call.h"
+#include "core/run/start_state.h"
 #include "image_memory.h"
 #include "x86/string_io.h"
 

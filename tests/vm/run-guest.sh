@@ -3,6 +3,8 @@
 # VMX) with a busybox initramfs, runs one guest test script, and decides pass/fail from its serial log.
 #
 # run-guest.sh --cpu MODEL --script SCRIPT --out DIR [--files DIR] [--timeout SEC] [options]
+# run-guest.sh --check-host: only check that this host has what a boot needs (exit 0, or 2 saying what
+# is missing), so callers can skip instead of fail where it does not.
 # See usage() and tests/vm/README.md for the interface; exit codes:
 #   0 pass, 1 a test failed / kernel log dirty / script exited non-zero, 2 usage or setup error,
 #   3 no verdict (host timeout, kernel panic, guest never reached VERDICT END).
@@ -33,6 +35,8 @@ usage: run-guest.sh --cpu MODEL --script SCRIPT --out DIR [options]
                        means /usr/share/seabios/bios.bin)
   --kver VER           guest kernel version (default: the one linux-image-amd64 depends on)
   --keep               keep the build directory (DIR/build: initramfs tree, ISO, bochsrc)
+  --check-host         only check that the host has Bochs, the guest kernel, busybox, isolinux and
+                       the BIOS images; exit 0, or 2 naming what is missing
 EOF
 }
 
@@ -41,6 +45,7 @@ die() { echo "run-guest.sh: $*" >&2; exit 2; }
 bios=/usr/share/bochs/BIOS-bochs-latest
 quiet=quiet
 cpu= script= out= files= timeout=900 stall=300 guest_timeout= ips=50000000 megs=256 smp=1 append= kver= keep=0
+check_host=
 insmods=() host_modules=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -60,26 +65,31 @@ while [ $# -gt 0 ]; do
         --kver) kver=${2:?}; shift 2 ;;
         --bios) bios=${2:?}; shift 2 ;;
         --keep) keep=1; shift ;;
+        --check-host) check_host=1; shift ;;
         --loud) quiet=; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument '$1'" ;;
     esac
 done
-[ -n "$cpu" ] && [ -n "$script" ] && [ -n "$out" ] || { usage >&2; die "--cpu, --script and --out are required"; }
-[ -f "$script" ] || die "--script: '$script' is not a file"
-[ -z "$files" ] || [ -d "$files" ] || die "--files: '$files' is not a directory"
-case $timeout in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seconds" ;; esac
-guest_timeout=${guest_timeout:-$timeout}
-case $guest_timeout in ''|*[!0-9]*) die "--guest-timeout: '$guest_timeout' is not a number of seconds" ;; esac
-case $smp in ''|0|*[!0-9]*) die "--smp: '$smp' is not a number of CPUs" ;; esac
-case $stall in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
+if [ -z "$check_host" ]; then
+    [ -n "$cpu" ] && [ -n "$script" ] && [ -n "$out" ] || { usage >&2; die "--cpu, --script and --out are required"; }
+    [ -f "$script" ] || die "--script: '$script' is not a file"
+    [ -z "$files" ] || [ -d "$files" ] || die "--files: '$files' is not a directory"
+    case $timeout in ''|*[!0-9]*) die "--timeout: '$timeout' is not a number of seconds" ;; esac
+    guest_timeout=${guest_timeout:-$timeout}
+    case $guest_timeout in ''|*[!0-9]*) die "--guest-timeout: '$guest_timeout' is not a number of seconds" ;; esac
+    case $smp in ''|0|*[!0-9]*) die "--smp: '$smp' is not a number of CPUs" ;; esac
+    case $stall in ''|*[!0-9]*) die "--stall: '$stall' is not a number of seconds" ;; esac
+fi
 for t in bochs python3 setsid cpio gzip xorriso ldd; do
     command -v "$t" >/dev/null || die "'$t' not found (see tests/vm/README.md for the packages)"
 done
 
-# (the list is captured first: grep -q closing the pipe early would fail the pipeline)
-models=$(bochs --help cpu 2>&1 || true)
-grep -qx -- "$cpu" <<<"$models" || die "--cpu: '$cpu' is not a Bochs CPU model (see: bochs --help cpu)"
+if [ -z "$check_host" ]; then
+    # (the list is captured first: grep -q closing the pipe early would fail the pipeline)
+    models=$(bochs --help cpu 2>&1 || true)
+    grep -qx -- "$cpu" <<<"$models" || die "--cpu: '$cpu' is not a Bochs CPU model (see: bochs --help cpu)"
+fi
 
 # The guest kernel: Debian's linux-image-amd64, whose version must equal linux-headers-amd64's
 # so that modules built against the headers load.
@@ -100,6 +110,7 @@ ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
 vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
 [ -r "$bios" ] || die "$bios missing (package bochsbios, or seabios for --bios seabios)"
 [ -r "$vgabios" ] || die "$vgabios missing (package vgabios)"
+[ -z "$check_host" ] || exit 0
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -6,14 +6,14 @@
 #include <sys/io.h>
 #include <x86emu.h>
 
-#include "core/backend.h"
+#include "core/backend/backend.h"
 #include "core/backend/host_fpe.h"
+#include "core/backend/mediated_io.h"
+#include "core/backend/virtual_cmos.h"
 #include "core/error.h"
 #include "core/format.h"
-#include "core/io_host.h"
-#include "core/io_stall.h"
-#include "core/run_setup.h"
-#include "core/snapshot/virtual_cmos.h"
+#include "core/run/io_stall.h"
+#include "core/run/start_state.h"
 #include "x86/realmode.h"
 #include "x86/string_io.h"
 
@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 // Everything the libx86emu callbacks need; reached through emu->_private.
 struct EmuRun {
     const RunRequest* req = nullptr;
+    IoPolicy io;  // req->io as it applies over this run's memory
     RunResult* result = nullptr;
     uint32_t trap_linear = BIOSX_TRAP_LINEAR;
     uint64_t instructions = 0;
@@ -42,39 +43,20 @@ struct EmuRun {
 
 EmuRun* ctx(x86emu_t* emu) { return static_cast<EmuRun*>(emu->_private); }
 
-void end_run(x86emu_t* emu, EndKind kind, std::string msg, uint64_t addr = 0)
+void end_run(x86emu_t* emu, RunEnd end)
 {
     EmuRun* c = ctx(emu);
     if (c->stopped) return;
     c->stopped = true;
-    c->result->end.kind = kind;
-    c->result->end.message = std::move(msg);
-    c->result->end.address = addr;
+    c->result->end = std::move(end);
     x86emu_stop(emu);
-}
-
-void end_timeout(x86emu_t* emu)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g", ctx(emu)->req->limits.timeout_s);
-    end_run(emu, EndKind::timeout, std::string("stopped after the ") + buf + " s time limit (--timeout)");
 }
 
 // A CPU exception ends the run, as the vmx backend's exception bitmap
 // makes it end there; ERROR_CODE < 0: the exception has none.
 void end_exception(x86emu_t* emu, unsigned num, int64_t error_code)
 {
-    static const char* names[] = {"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-                                  "#BR bound range", "#UD invalid opcode", "#NM device not available",
-                                  "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-                                  "#NP segment not present", "#SS stack fault", "#GP general protection",
-                                  "#PF page fault"};
-    std::string name = num < std::size(names) ? names[num] : "exception " + std::to_string(num);
-    EmuRun* c = ctx(emu);
-    end_run(emu, EndKind::exception, "CPU exception " + name + " at " +
-                                         seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)));
-    c->result->end.vector = static_cast<int>(num);
-    if (error_code >= 0) c->result->end.error_code = error_code;
+    end_run(emu, cpu_exception(num, emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip), error_code));
 }
 
 // Prefix bytes as libx86emu's decoder takes them (decode.c, x86emu_run).
@@ -113,18 +95,18 @@ int on_code(x86emu_t* emu)
     if (c->stopped) return 1;
     uint32_t linear = emu->x86.R_CS_BASE + emu->x86.R_EIP;
     if (linear == c->trap_linear) {
-        end_run(emu, EndKind::return_trap, "the routine returned to the trap");
+        end_run(emu, returned_to_trap());
         return 1;
     }
     if (c->instructions >= c->req->limits.max_instructions) {
-        end_run(emu, EndKind::instruction_limit,
-                "stopped after " + std::to_string(c->instructions) + " instructions (--max-instructions)");
+        end_run(emu, {EndKind::instruction_limit,
+                      "stopped after " + std::to_string(c->instructions) + " instructions (--max-instructions)"});
         return 1;
     }
     // The clock is read every 4096 instructions: cheap, and still well under
     // a millisecond of overshoot.
     if ((c->instructions & 0xfff) == 0 && Clock::now() >= c->deadline) {
-        end_timeout(emu);
+        end_run(emu, timed_out(c->req->limits.timeout_s));
         return 1;
     }
     ++c->instructions;
@@ -179,7 +161,7 @@ unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigne
     IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
     uint32_t v = write ? *val & ones : ones;
-    switch (c->req->io.classify(port, size, write)) {
+    switch (c->io.classify(port, size, write)) {
     case PortClass::virtual_:
         // What a snapshot carries answers for the device it describes.
         if (c->cmos && c->cmos->access(port, size, write, v)) a.disposition = IoDisposition::snapshot;
@@ -225,10 +207,10 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
 
     if (uint64_t{addr} + size > c->mem_size) {
         const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
-        end_run(emu, EndKind::bad_memory,
-                std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
-                    std::to_string(c->mem_size) + " bytes)",
-                addr);
+        end_run(emu, {EndKind::bad_memory,
+                      std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
+                          std::to_string(c->mem_size) + " bytes)",
+                      -1, -1, addr});
         if (kind != X86EMU_MEMIO_W) *val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
         return 1;
     }
@@ -297,7 +279,7 @@ void run_string_io(x86emu_t* emu, EmuRun* c)
         emu->x86.R_ESI = static_cast<u32>(r.rsi);
         emu->x86.R_EDI = static_cast<u32>(r.rdi);
         if (stop == BIOSX_STRIO_MORE && Clock::now() >= c->deadline) {
-            end_timeout(emu);
+            end_run(emu, timed_out(c->req->limits.timeout_s));
             return;
         }
     } while (stop == BIOSX_STRIO_MORE);
@@ -311,10 +293,10 @@ void run_string_io(x86emu_t* emu, EmuRun* c)
         end_exception(emu, stop == BIOSX_STRIO_SS ? 12 : 13, 0);
         break;
     default:
-        end_run(emu, EndKind::bad_memory,
-                std::string(s.in ? "write to " : "read from ") + hex(r.linear, 5) + ", outside the memory source (" +
-                    std::to_string(c->mem_size) + " bytes)",
-                r.linear);
+        end_run(emu, {EndKind::bad_memory,
+                      std::string(s.in ? "write to " : "read from ") + hex(r.linear, 5) +
+                          ", outside the memory source (" + std::to_string(c->mem_size) + " bytes)",
+                      -1, -1, r.linear});
         break;
     }
 }
@@ -373,15 +355,16 @@ public:
 
     RunResult run(Memory& mem, const RunRequest& req) override
     {
-        if (!req.io.virtual_io && iopl(3) != 0)
+        EmuRun c;
+        c.req = &req;
+        c.io = req.io.over(mem.kind());
+        if (!c.io.virtual_io && iopl(3) != 0)
             fail(ErrorKind::environment,
                  "port I/O to the hardware needs root (iopl): run as root, or use --image for virtual I/O");
         StartState start = prepare_start(mem, req);
 
         RunResult result;
         result.backend = name();
-        EmuRun c;
-        c.req = &req;
         c.result = &result;
         auto m = mem.bytes();
         c.mem_size = m.size();
@@ -422,12 +405,8 @@ public:
         result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (req.trace) x86emu_clear_log(emu, 1);
 
-        if (!c.stopped) {
-            // x86emu_run only returns on its own for HLT.
-            result.end.kind = EndKind::halt;
-            result.end.message = "HLT at " + seg_off(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip)) +
-                                 " outside the return trap";
-        }
+        // x86emu_run only returns on its own for HLT.
+        if (!c.stopped) result.end = halted(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip));
         result.regs = save_regs(emu);
         result.instructions = c.instructions;
         result.end.message += polling_note(result, mem.kind() == MemoryKind::image);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -50,13 +51,17 @@ RawCaps read_cpuid_host();
 void read_msrs_host(RawCaps& raw, const ReadOptions& opt);
 
 // The module's capability ioctl (BIOSX_IOC_GET_CAPS on /dev/biosx).
-// Returns false when /dev/biosx is absent or does not offer the ioctl;
-// the caller then falls back to /dev/cpu/N/msr.
+// Returns false when /dev/biosx is absent; the caller then falls back to
+// /dev/cpu/N/msr. Throws Error(environment) when the module is there but
+// cannot be used (permission, another ABI), naming the ioctl that failed.
 bool read_msrs_module(RawCaps& raw, const ReadOptions& opt);
 
 // Everything `biosx caps` reads on this machine: module first, msr driver
 // second. Without VMX only CPUID is read.
 RawCaps read_host(const ReadOptions& opt);
+
+// "--cpu N": 0..8191; throws Usage otherwise.
+int parse_cpu(std::string_view text);
 
 // ---- The saved-file format (docs/caps.md) -----------------------------------
 
@@ -65,6 +70,9 @@ RawCaps read_host(const ReadOptions& opt);
 RawCaps parse_caps_file(const std::string& text, const std::string& origin);
 RawCaps load_caps_file(const std::string& path);
 std::string format_caps_file(const RawCaps& raw);
+// The index in raw.cpus of CPU `cpu` (--cpu with --from); throws Usage
+// naming `origin` when the file has no such CPU.
+int cpu_index(const RawCaps& raw, int cpu, const std::string& origin);
 
 // ---- Existence rules (SDM Vol. 3D Appendix A) -----------------------------
 
@@ -122,9 +130,10 @@ struct CrFixed {
     std::vector<std::string> must_be_1, must_be_0, flexible;  // named bits
 };
 
+// One strategy as shared/x86/vmx_verdict.h judges it (the module's verdict).
 struct Strategy {
-    bool possible = false;
-    std::vector<std::string> reasons;  // why not, or notes when possible
+    bool possible = false;             // false also when undecidable (a value not known)
+    std::vector<std::string> reasons;  // why not (every unmet condition), or notes when possible
 };
 
 struct Decoded {
@@ -173,7 +182,7 @@ struct Decoded {
     std::vector<NamedFlag> vmfunc_bits;
 
     Strategy unrestricted, vm86;
-    std::string verdict;  // "unrestricted", "vm86" or "none"
+    std::string verdict;  // "unrestricted", "vm86", "none", or "unknown" while a value that decides it is not known
 
     // Without VMX: the AMD-V report.
     bool svm = false;

@@ -1,11 +1,13 @@
 // caps_decode.cpp - existence rules and decoding of the VMX capability MSRs
-// (SDM Vol. 3D Appendix A), and biosx's verdict on its two strategies.
-// Pure computation on recorded values. Userspace.
+// (SDM Vol. 3D Appendix A), and biosx's verdict on its two strategies (the
+// module's own, shared/x86/vmx_verdict.h). Pure computation on recorded
+// values. Userspace.
 #include <algorithm>
 #include <cstdio>
 
 #include "core/caps/caps.h"
 #include "x86/vmx_msrs.h"
+#include "x86/vmx_verdict.h"
 
 namespace biosx::caps {
 
@@ -275,78 +277,46 @@ ControlCaps decode_control(const std::string& key, const CpuValues& v, bool true
 
 namespace {
 
-void judge(Decoded& d)
+// The verdict of shared/x86/vmx_verdict.h, the one the module's probe acts
+// on, over what this CPU's record knows; each strategy lists every condition
+// it needs that is not met (the module logs the first), or notes when it can run.
+void judge(Decoded& d, const CpuValues& v, uint32_t ecx1)
 {
-    std::vector<std::string> common;  // reasons that rule out both strategies
-    if (d.feature_control) {
-        const bool locked = *d.feature_control & 1, outside = (*d.feature_control >> 2) & 1;
-        if (locked && !outside)
-            common.push_back("IA32_FEATURE_CONTROL is locked with VMX outside SMX disabled (enable VT-x in the firmware setup)");
-    }
-    if (!d.basic) common.push_back("IA32_VMX_BASIC was not read");
-    if (d.basic && d.region_size > 4096)
-        common.push_back("VMCS region size " + std::to_string(d.region_size) + " exceeds 4096 bytes");
-    if (d.primary.present) {
-        if (!d.primary.allows(7)) common.push_back("\"HLT exiting\" cannot be 1: the return trap would not exit");
-        if (!d.primary.allows(24) && !d.primary.allows(25))
-            common.push_back("neither \"unconditional I/O exiting\" nor \"use I/O bitmaps\" can be 1: port I/O cannot be observed");
-    } else {
-        common.push_back("IA32_VMX_PROCBASED_CTLS was not read");
-    }
-
-    // Unrestricted guest (SDM Vol. 3C §26.2.1.1, §27.8): secondary controls
-    // with "unrestricted guest" (bit 7) and "enable EPT" (bit 1), and EPT
-    // structures biosx can build: 4-level walk, WB or UC memory type.
-    Strategy& u = d.unrestricted;
-    u.reasons = common;
-    if (d.primary.present && !d.primary.allows(31))
-        u.reasons.push_back("\"activate secondary controls\" cannot be 1 (IA32_VMX_PROCBASED_CTLS[63] = 0)");
-    else if (!d.secondary.present)
-        u.reasons.push_back("IA32_VMX_PROCBASED_CTLS2 was not read");
-    else {
-        if (!d.secondary.allows(7)) u.reasons.push_back("\"unrestricted guest\" cannot be 1 (IA32_VMX_PROCBASED_CTLS2[39] = 0)");
-        if (!d.secondary.allows(1)) u.reasons.push_back("\"enable EPT\" cannot be 1 (IA32_VMX_PROCBASED_CTLS2[33] = 0)");
-    }
-    if (d.secondary.allows(1)) {
-        if (!d.ept_vpid)
-            u.reasons.push_back("IA32_VMX_EPT_VPID_CAP was not read");
-        else {
-            if (!((*d.ept_vpid >> 6) & 1)) u.reasons.push_back("EPT page-walk length 4 is not supported");
-            if (!((*d.ept_vpid >> 14) & 1) && !((*d.ept_vpid >> 8) & 1))
-                u.reasons.push_back("neither WB nor UC EPT paging-structure memory type is supported");
+    biosx_vmx_values values{};
+    values.cpuid1_ecx = ecx1;
+    unsigned present = 0;
+    for (size_t i = 0; i < std::size(kMsrs); ++i)
+        if (auto x = get(v, kMsrs[i].index)) {
+            values.msr[i] = *x;
+            present |= 1u << i;
         }
-    }
-    u.possible = u.reasons.empty();
+    biosx_vmx_values_settle(&values, present);
+    biosx_vmx_verdict verdict{};
+    biosx_vmx_judge(&values, &verdict);
+    d.verdict = biosx_vmx_verdict_name(verdict.verdict);
 
-    // Virtual-8086 (SDM Vol. 3C §26.3.1.1, §20.2): a protected-mode, paged
-    // guest (CR0.PE = CR0.PG = 1) with CR4.VME; no secondary controls needed.
-    Strategy& m = d.vm86;
-    m.reasons = common;
-    if (!d.cr0.present || !d.cr4.present)
-        m.reasons.push_back("IA32_VMX_CR0/CR4_FIXED0/1 were not read");
-    else {
-        if (!(d.cr0.fixed1 & BIOSX_CR0_PE) || !(d.cr0.fixed1 & BIOSX_CR0_PG))
-            m.reasons.push_back("CR0.PE and CR0.PG cannot be 1 in VMX operation");
-        for (const char* bad : {"EM", "TS", "CD", "NW"})
-            if (std::find(d.cr0.must_be_1.begin(), d.cr0.must_be_1.end(), bad) != d.cr0.must_be_1.end())
-                m.reasons.push_back(std::string("CR0.") + bad + " is fixed to 1");
-        if (!(d.cr4.fixed1 & BIOSX_CR4_VME)) m.reasons.push_back("CR4.VME cannot be 1 (IA32_VMX_CR4_FIXED1[0] = 0)");
-        for (const auto& n : d.cr4.must_be_1)
-            if (n != "VMXE" && n != "VME")
-                m.reasons.push_back("CR4." + n + " is fixed to 1: the 32-bit paged guest cannot run with it");
-    }
-    m.possible = m.reasons.empty();
-    if (d.pa_32bit) {
-        const std::string note = "note: VMXON/VMCS regions must lie below 4 GiB (IA32_VMX_BASIC[48] = 1)";
-        if (u.possible) u.reasons.push_back(note);
-        if (m.possible) m.reasons.push_back(note);
-    }
-    if (d.feature_control && !(*d.feature_control & 1)) {
-        const std::string note = "note: IA32_FEATURE_CONTROL is not locked; the module must enable and lock VMX";
-        if (u.possible) u.reasons.push_back(note);
-        if (m.possible) m.reasons.push_back(note);
-    }
-    d.verdict = u.possible ? "unrestricted" : m.possible ? "vm86" : "none";
+    std::vector<std::string> notes;
+    if (d.pa_32bit) notes.push_back("note: VMXON/VMCS regions must lie below 4 GiB (IA32_VMX_BASIC[48] = 1)");
+    if (biosx_vmx_has_preemption_timer(&values) == BIOSX_VMX_NO)
+        notes.push_back("note: no VMX-preemption timer: an hrtimer ends each slice");
+    if (biosx_vmx_has_load_efer(&values) == BIOSX_VMX_NO)
+        notes.push_back("note: no \"load IA32_EFER\" controls: EFER is switched by the VM-entry/VM-exit MSR-load lists");
+    const auto fill = [&](Strategy& s, int strategy, int answer) {
+        s.possible = answer == BIOSX_VMX_YES;
+        s.reasons.clear();
+        if (s.possible) {
+            s.reasons = notes;
+            return;
+        }
+        const unsigned needs = biosx_vmx_strategy_needs(strategy);
+        for (unsigned cond = 0; cond < BIOSX_COND_COUNT; ++cond) {
+            const char* why = nullptr;
+            if (!(needs & (1u << cond)) || biosx_vmx_condition(&values, cond, &why) == BIOSX_VMX_YES) continue;
+            if (std::find(s.reasons.begin(), s.reasons.end(), why) == s.reasons.end()) s.reasons.push_back(why);
+        }
+    };
+    fill(d.unrestricted, BIOSX_VMX_STRATEGY_UNRESTRICTED, verdict.unrestricted);
+    fill(d.vm86, BIOSX_VMX_STRATEGY_VM86, verdict.vm86);
 }
 
 }  // namespace
@@ -375,7 +345,7 @@ Decoded decode(const RawCaps& raw, int cpu_index)
         return d;
     }
     if (raw.cpus.empty()) {
-        d.verdict = "none";
+        judge(d, CpuValues{}, ecx1);  // nothing known: "unknown", naming the first MSR
         return d;
     }
     if (cpu_index < 0 || cpu_index >= static_cast<int>(raw.cpus.size())) cpu_index = 0;
@@ -463,7 +433,7 @@ Decoded decode(const RawCaps& raw, int cpu_index)
     }
     d.vmfunc = get(ok, BIOSX_MSR_IA32_VMX_VMFUNC);
     if (d.vmfunc) d.vmfunc_bits = flags(kVmfunc, *d.vmfunc);
-    judge(d);
+    judge(d, ok, ecx1);
     return d;
 }
 

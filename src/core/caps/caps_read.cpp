@@ -9,7 +9,6 @@
 #include <fstream>
 #include <iterator>
 #include <set>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "x86/vmx_msrs.h"
 
 #include "core/caps/caps.h"
+#include "core/device/biosx_device.h"
 #include "core/error.h"
 
 namespace biosx::caps {
@@ -142,28 +142,21 @@ void read_msrs_host(RawCaps& raw, const ReadOptions& opt)
 // The module's BIOSX_IOC_GET_CAPS (shared/uapi/biosx.h): one call per CPU;
 // the module reads only MSRs whose SDM rule holds and says which in
 // `present` (bit i = the i-th MSR of shared/x86/vmx_msrs.h). Returns false
-// when the device or the ioctl is not there, so the caller falls back to the
-// msr driver.
+// when the module is not loaded, so the caller falls back to the msr driver;
+// a module that is there but unusable is an error (BiosxDevice's policy).
 bool read_msrs_module(RawCaps& raw, const ReadOptions& opt)
 {
-    const int fd = ::open("/dev/biosx", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return false;
-    __u32 version = 0;
-    if (::ioctl(fd, BIOSX_IOC_VERSION, &version) != 0 || version != BIOSX_ABI_VERSION) {
-        ::close(fd);
-        return false;
-    }
+    auto dev = BiosxDevice::open_if_present();
+    if (!dev) return false;
     std::vector<int> cpus = opt.cpu ? std::vector<int>{*opt.cpu} : opt.all_cpus ? online_cpus() : std::vector<int>{0};
     const uint32_t ecx1 = raw.cpuid_reg("1.ecx").value_or(0);
     std::vector<CpuValues> got;
     for (int n : cpus) {
         biosx_caps c{};
         c.cpu = static_cast<__u32>(n);
-        if (::ioctl(fd, BIOSX_IOC_GET_CAPS, &c) != 0) {
-            const int e = errno;
-            ::close(fd);
+        if (int e = dev->try_ioctl(BIOSX_IOC_GET_CAPS, &c)) {
             if (e == EINVAL && opt.cpu) fail(ErrorKind::usage, "--cpu " + std::to_string(n) + ": no such online CPU");
-            return false;  // ENOTTY: an older module
+            BiosxDevice::fail_ioctl(BIOSX_IOC_GET_CAPS, e);
         }
         CpuValues v;
         v.cpu = n;
@@ -176,7 +169,6 @@ bool read_msrs_module(RawCaps& raw, const ReadOptions& opt)
                 v.absent[idx] = true;
         got.push_back(std::move(v));
     }
-    ::close(fd);
     for (auto& v : got) raw.cpus.push_back(std::move(v));
     return true;
 }

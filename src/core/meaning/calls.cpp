@@ -179,9 +179,6 @@ std::span<const uint8_t> read_back_block(const CallView& v, Decoded& d, uint16_t
     return {};
 }
 
-Field num(std::string key, uint64_t v, int hex_digits) { return {std::move(key), v, hex_digits}; }
-Field str(std::string key, std::string v) { return {std::move(key), std::move(v), 0}; }
-Field flag(std::string key, bool v) { return {std::move(key), v, 0}; }
 
 void flag_bits(Fields& f, uint32_t word, std::initializer_list<Bit> bits)
 {

@@ -6,7 +6,7 @@
 // code.
 #include "core/meaning/meaning.h"
 #include "core/format.h"
-#include "core/memmap/e820.h"
+#include "core/memmap/firmware_map.h"
 
 namespace biosx::meaning {
 

@@ -17,8 +17,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/memmap/memmap.h"
-#include "core/memmap/reader.h"
-#include "core/registers.h"
+#include "core/memmap/decoder.h"
+#include "core/run/registers.h"
 
 namespace biosx::meaning {
 
@@ -145,9 +145,9 @@ private:
 };
 
 // Pieces the decoders share (decode_*.cpp), and the tests use.
-Field num(std::string key, uint64_t v, int hex_digits = 0);
-Field str(std::string key, std::string v);
-Field flag(std::string key, bool v);
+using memmap::flag;
+using memmap::num;
+using memmap::str;
 // One boolean field per named bit of `word`.
 struct Bit {
     int bit;

@@ -5,18 +5,14 @@
 #include <cstdio>
 
 #include "core/format.h"
+#include "core/memmap/decoder.h"
 #include "core/memmap/memmap.h"
-#include "core/memmap/reader.h"
 
 namespace biosx::memmap {
 
 namespace {
 
 constexpr uint32_t kRomScanBegin = 0xc0000, kRomScanEnd = 0xf0000, kRomAlign = 0x800;
-
-Field num(std::string key, uint64_t v, int hex_digits = 0) { return {std::move(key), v, hex_digits}; }
-Field str(std::string key, std::string v) { return {std::move(key), std::move(v), 0}; }
-Field flag(std::string key, bool v) { return {std::move(key), v, 0}; }
 
 // PCI base class names (PCI Code and ID Assignment Specification §1).
 std::string class_name(uint8_t base, uint8_t sub)

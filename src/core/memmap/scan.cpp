@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "core/format.h"
+#include "core/memmap/decoder.h"
 #include "core/memmap/memmap.h"
-#include "core/memmap/reader.h"
 #include "x86/realmode.h"
 
 namespace biosx::memmap {
@@ -14,10 +14,6 @@ namespace biosx::memmap {
 namespace {
 
 constexpr uint32_t kConvEnd = BIOSX_VGA_BEGIN;  // 640 KiB
-
-Field num(std::string key, uint64_t v, int hex_digits = 0) { return {std::move(key), v, hex_digits}; }
-Field str(std::string key, std::string v) { return {std::move(key), std::move(v), 0}; }
-Field flag(std::string key, bool v) { return {std::move(key), v, 0}; }
 
 // Regions kept sorted and disjoint; a later paint wins over what it covers.
 class Canvas {

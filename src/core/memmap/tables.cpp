@@ -8,16 +8,12 @@
 #include <set>
 
 #include "core/format.h"
+#include "core/memmap/decoder.h"
 #include "core/memmap/memmap.h"
-#include "core/memmap/reader.h"
 
 namespace biosx::memmap {
 
 namespace {
-
-Field num(std::string key, uint64_t v, int hex_digits = 0) { return {std::move(key), v, hex_digits}; }
-Field str(std::string key, std::string v) { return {std::move(key), std::move(v), 0}; }
-Field flag(std::string key, bool v) { return {std::move(key), v, 0}; }
 
 std::string bcd_version(uint8_t b) { return std::to_string(b >> 4) + "." + std::to_string(b & 0xf); }
 

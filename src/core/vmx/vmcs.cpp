@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "x86/exceptions.h"
 #include "x86/vmx_msrs.h"
 
 namespace biosx::vmx {
@@ -88,8 +89,6 @@ std::vector<std::string> names_of(std::span<const BitName> names, uint64_t value
 
 const char* kEventTypes[] = {"external interrupt", "reserved", "NMI", "hardware exception",
                              "software interrupt", "privileged software exception", "software exception", "other event"};
-const char* kExceptions[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "coprocessor segment overrun",
-                             "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
 
 }  // namespace
 
@@ -207,7 +206,8 @@ std::string decode_interruption_info(uint32_t info)
     if (!(info & BIOSX_INTR_INFO_VALID)) return "not valid";
     const unsigned vector = BIOSX_INTR_INFO_VECTOR(info), type = BIOSX_INTR_INFO_TYPE(info);
     std::string r = std::string(kEventTypes[type]) + ", vector " + std::to_string(vector);
-    if ((type == BIOSX_INTR_TYPE_HARD_EXCEPTION || type == BIOSX_INTR_TYPE_NMI) && vector < std::size(kExceptions)) r += std::string(" (") + kExceptions[vector] + ")";
+    if (type == BIOSX_INTR_TYPE_HARD_EXCEPTION || type == BIOSX_INTR_TYPE_NMI)
+        if (const char* m = biosx_exception_mnemonic(vector)) r += std::string(" (") + m + ")";
     if (info & BIOSX_INTR_INFO_ERROR_CODE_VALID) r += ", error code valid";
     if (info & BIOSX_INTR_INFO_NMI_UNBLOCKING) r += ", NMI unblocking due to IRET";
     return r;
@@ -355,7 +355,10 @@ std::string decode_field(Field field, uint64_t value, uint32_t reason)
     case Field::EXCEPTION_BITMAP: {
         std::vector<std::string> r;
         for (unsigned v = 0; v < 32; ++v)
-            if ((value >> v) & 1) r.push_back(v < std::size(kExceptions) ? kExceptions[v] : "vector" + std::to_string(v));
+            if ((value >> v) & 1) {
+                const char* m = biosx_exception_mnemonic(v);
+                r.push_back(m ? std::string(m) : "vector" + std::to_string(v));
+            }
         return r.empty() ? "none" : join(r);
     }
     default: return "";

@@ -14,6 +14,10 @@
 
 struct biosx_vmcs_record;  // shared/uapi/biosx.h
 
+namespace biosx {
+class BiosxDevice;
+}
+
 namespace biosx::vmx {
 
 struct VmcsRecord {
@@ -24,7 +28,12 @@ struct VmcsRecord {
     // not see them under kptr_restrict): those fields, the addresses and raw are 0.
     bool addresses_hidden = false;
 
-    std::optional<uint64_t> get(uint32_t encoding) const;
+    std::optional<uint64_t> get(uint32_t encoding) const
+    {
+        for (const auto& [e, v] : fields)
+            if (e == encoding) return v;
+        return std::nullopt;
+    }
 };
 
 // Text grouped as Guest State, Host State, Controls and VM-Exit Information,
@@ -47,10 +56,14 @@ std::string render_vmcs_raw(const VmcsRecord& r);
 // nfields are ignored.
 VmcsRecord vmcs_record_from_uapi(const ::biosx_vmcs_record& u);
 
-// The record of this process's last vmx run, from the module. Throws
-// Error(environment) when /dev/biosx is absent ("needs the vmx backend").
-// The vmx backend (src/core/backend/) provides the real implementation;
-// the fallback in vmcs_fetch.cpp only explains what is missing.
+// After a vmx run on `device`: keeps the module's record of it for a later
+// process's fetch_last_vmcs() (vmcs_store.cpp). Best effort: a run never
+// fails for want of its record.
+void store_last_vmcs(BiosxDevice& device);
+
+// The record of this user's last vmx run. Throws Error(environment) when
+// there is none: "needs the vmx backend" when /dev/biosx is absent, else
+// "no VMCS recorded yet".
 VmcsRecord fetch_last_vmcs();
 
 }  // namespace biosx::vmx
