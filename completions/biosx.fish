@@ -135,7 +135,7 @@ complete -c biosx -n '__fish_seen_subcommand_from memmap' -l tables -d 'SMBIOS, 
 complete -c biosx -n '__fish_seen_subcommand_from memmap' -l e820 -d 'Ask the BIOS for its memory map (INT 15h E820h, else E801h, else 88h); runs BIOS code'
 complete -c biosx -n '__fish_seen_subcommand_from memmap' -l all -d 'Every section, --e820 included'
 complete -c biosx -n '__fish_seen_subcommand_from memmap' -l timeout -x -d '--e820: stop a call after SECONDS of wall-clock time, (0, 60]'
-complete -c biosx -n '__fish_seen_subcommand_from memmap' -l save -r -F -d 'Write the memory source'\''s first MiB to FILE as an image for --image, and stop'
+complete -c biosx -n '__fish_seen_subcommand_from memmap' -l save -r -F -d 'Write the memory source'\''s first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop'
 complete -c biosx -n '__fish_seen_subcommand_from memmap' -l size -x -d 'With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)'
 complete -c biosx -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c biosx -n '__fish_seen_subcommand_from completion' -l help -d 'Print this help message and exit'

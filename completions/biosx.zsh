@@ -173,7 +173,7 @@ _biosx() {
         '--e820[Ask the BIOS for its memory map (INT 15h E820h, else E801h, else 88h); runs BIOS code]' \
         '--all[Every section, --e820 included]' \
         '--timeout[--e820: stop a call after SECONDS of wall-clock time, (0, 60]]:value:' \
-        '--save[Write the memory source'\''s first MiB to FILE as an image for --image, and stop]:file:_files' \
+        '--save[Write the memory source'\''s first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop]:file:_files' \
         '--size[With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)]:value:' \
         '*:argument:' ;;
     completion)

@@ -34,8 +34,7 @@ void run_memmap(const MemmapOptions& o)
             fail(ErrorKind::environment, "--save " + o.save + ": the host's BIOS is not reachable (" +
                                              machine.host_unreachable +
                                              "); to copy the bundled SeaBIOS snapshot name it with --image");
-        save_image(*machine.mem, o.save, size);
-        const SavedImage saved{machine.mem->describe(), o.save, size};
+        const SavedImage saved = save_snapshot(*machine.mem, o.save, size);
         if (globals().json)
             print_json(saved_image_to_json(saved));
         else
@@ -85,7 +84,8 @@ void setup_memmap(CLI::App& app)
     m->add_flag("--all", o.all, "Every section, --e820 included")->group(sections);
     m->add_option("--timeout", o.timeout, "--e820: stop a call after SECONDS of wall-clock time, (0, 60]")
         ->type_name("SECONDS")->default_str("5");
-    m->add_option("--save", o.save, "Write the memory source's first MiB to FILE as an image for --image, and stop")
+    m->add_option("--save", o.save,
+                  "Write the memory source's first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop")
         ->type_name("FILE")->group("Snapshot");
     m->add_option("--size", o.size, "With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)")
         ->type_name("N")->group("Snapshot");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/format.h"
 
 namespace biosx {
 
@@ -113,6 +114,18 @@ bool writable_device(const struct stat& st)
 }
 
 }  // namespace
+
+void read_at(int fd, std::span<uint8_t> buf, uint64_t offset, const std::string& what)
+{
+    size_t got = 0;
+    while (got < buf.size()) {
+        ssize_t r = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+        if (r <= 0)
+            fail(ErrorKind::environment, what + ": reading at " + hex(offset + got, 5) + " failed: " +
+                                             (r == 0 ? std::string("end of file") : std::strerror(errno)));
+        got += static_cast<size_t>(r);
+    }
+}
 
 int open_input(const std::string& path, const std::string& what)
 {

@@ -34,6 +34,10 @@ std::vector<uint8_t> read_input(const std::string& path, const std::string& what
 // name it -- unless it already was one by other means (the image itself).
 std::vector<uint8_t> read_replaced_input(const std::string& path, const std::string& what, size_t max);
 
+// Reads all of `buf` from `fd` at `offset`; throws Error(environment)
+// naming `what` and the offset on an I/O error or an early end of file.
+void read_at(int fd, std::span<uint8_t> buf, uint64_t offset, const std::string& what);
+
 // Records an input the command opened by other means (the bundled image).
 void note_input_fd(int fd, const std::string& what);
 // Forgets every recorded input (tests, fuzz targets).

@@ -16,6 +16,16 @@ printf '\000\001\000\360' | dd of="$tmp/img" bs=1 seek=$((0x11 * 4)) conv=notrun
 printf '\270\064\022\317' | dd of="$tmp/img" bs=1 seek=$((0xf0100)) conv=notrunc 2>/dev/null
 cp "$tmp/img" "$tmp/img.orig"
 head -c 1000 /dev/zero > "$tmp/short"
+# Snapshots whose footer (docs/snapshot.md) is wrong: a newer format version,
+# sizes that do not add up to the file's, a CMOS section of 100 bytes.
+footer() { # MEMORY SECTIONS VERSION
+    printf 'BIOSXSNP'
+    python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<IIQQ', $3, 32, $1, $2))"
+}
+{ cat "$tmp/img"; footer 1048576 0 9; } > "$tmp/snap-newer"
+{ cat "$tmp/img"; footer 1048576 100 1; } > "$tmp/snap-sizes"
+{ cat "$tmp/img"; printf 'CMOS\144\000\000\000'; head -c 100 /dev/zero; footer 1048576 108 1; } > "$tmp/snap-cmos"
+{ head -c 1000 /dev/zero; footer 1000 0 1; } > "$tmp/snap-short"
 : > "$tmp/empty"
 printf '{"eax": 1, "bogus": 2}' > "$tmp/regs-unknown.json"
 printf 'vendor GenuineIntel\ncpuid1.ecx 0x0\n' > "$tmp/nocaps.msr"
@@ -80,6 +90,10 @@ expect 2 "\-\-allow-port 0xcf9: .*reset control" $I int 0x11 --allow-port 0xcf9
 expect 2 "excludes \-\-pass-io" $I int 0x11 --pass-io --virtual-io
 expect 2 "backend" $I --backend bogus int 0x11
 expect 2 "too short" --image "$tmp/short" int 0x11
+expect 2 "snapshot format version 9 is newer than this biosx reads (1)" --image "$tmp/snap-newer" int 0x11
+expect 2 "the snapshot footer says 1048576 bytes of memory and 100 of device state" --image "$tmp/snap-sizes" int 0x11
+expect 2 "the CMOS section holds 100 bytes" --image "$tmp/snap-cmos" int 0x11
+expect 2 "1000 bytes is too short; a snapshot holds at least 1 MiB" --image "$tmp/snap-short" int 0x11
 expect 2 "is empty" --image "$tmp/empty" int 0x11
 expect 2 "cannot open" --image "$tmp/missing" int 0x11
 expect 2 "not a regular file" --image "$tmp" int 0x11

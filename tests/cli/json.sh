@@ -21,6 +21,8 @@ same() {
 # The documents every check below looks at.
 $B int 0x11 --json > "$tmp/int11.json"
 $B int 0x15 --eax 0xe820 --edx 0x534d4150 --ecx 24 --di 0x7e00 --read 0000:7e00:24 --io-log --json > "$tmp/e820.json"
+$B int 0x13 --ah 8 --dl 0 --json > "$tmp/int13.json"
+$B int 0x10 --ax 0x4f00 --es 0x2000 --di 0 --write 2000:0000=56424532 --read 2000:0000:512 --json > "$tmp/vbe.json"
 $B call f000:fff0 --max-instructions 10 --json > "$tmp/call.json" 2> /dev/null
 $B memmap --all --json > "$tmp/memmap.json"
 $B memmap --save "$tmp/copy.img" --json > "$tmp/save.json"
@@ -29,11 +31,13 @@ $BIOSX caps --from "$SRC/tests/vm/cpu-models/core2_penryn_t9600.msr" --json > "$
 printf 'vendor AuthenticAMD\ncpuid1.ecx 0x0\ncpuid80000001.ecx 0x4\ncpuid8000000a.eax 0x1\n' > "$tmp/amd.msr"
 $BIOSX caps --from "$tmp/amd.msr" --json > "$tmp/caps-amd.json" 2> /dev/null
 
-for f in int11 e820 call memmap save caps caps2 caps-amd; do
+for f in int11 e820 int13 vbe call memmap save caps caps2 caps-amd; do
     # One document: jq -s sees exactly one value, an object.
     same "$f: one JSON object" "$(jq -s 'length == 1 and (.[0] | type == "object")' "$tmp/$f.json")" true
+    # biosx.run (decoded) and biosx.memmap (save.cmos) are at version 3, the others at 2.
     same "$f: schema name and version" \
-        "$(jq -r '(.schema | test("^biosx\\.(run|caps|memmap|vmcs)$")) and .schema_version == 2' "$tmp/$f.json")" true
+        "$(jq -r '(.schema | test("^biosx\\.(run|caps|memmap|vmcs)$")) and
+                  .schema_version == (if .schema == "biosx.run" or .schema == "biosx.memmap" then 3 else 2 end)' "$tmp/$f.json")" true
     bad=$(jq -c '[paths | .[] | strings | select(test("^[A-Za-z_][A-Za-z0-9_]*$") | not)] | unique' "$tmp/$f.json")
     same "$f: every key is a jq 1.6 identifier" "$bad" "[]"
     # Numbers jq cannot hold exactly have their exact hex beside them.
@@ -49,6 +53,14 @@ same "conventional memory in bytes" "$($B int 0x12 --json | jq '.out.eax % 65536
     "$(($(od -An -tu2 -j $((0x413)) -N2 "$IMG" | tr -d ' ') * 1024))"
 same "E820 first step: carry, continuation" "$(jq -c '[.carry, .out.ebx]' "$tmp/e820.json")" "[false,1]"
 same "E820 first step: the buffer" "$(jq -r '.buffers[0] | "\(.segment):\(.offset) \(.linear) \(.length)"' "$tmp/e820.json")" "0:32256 32256 24"
+# The decoded member (json-schema.md one-liners): the 1.44M diskette of the
+# snapshot's machine, the first E820 entry's type, the VBE mode list.
+same "decoded: diskette geometry" "$(jq -c '.decoded.fields | [.cylinders, .heads, .sectors_per_track]' "$tmp/int13.json")" "[80,2,18]"
+same "decoded: E820 entry type" "$(jq -r '.decoded.structure.fields.type_name' "$tmp/e820.json")" usable
+same "decoded: E820 base and its exact hex" "$(jq -r '.decoded.structure.fields | "\(.base) \(.base_hex)"' "$tmp/e820.json")" "0 0x0000000000000000"
+same "decoded: VBE modes are numbers" "$(jq '.decoded.structure.modes | (length > 0) and all(type == "number")' "$tmp/vbe.json")" true
+same "decoded: INT 11h is a known call" "$(jq -r '.decoded.call' "$tmp/int11.json")" int11
+same "decoded: absent for a far call" "$(jq 'has("decoded")' "$tmp/call.json")" false
 same "run: entry vector is a number" "$(jq '.entry.vector' "$tmp/int11.json")" 17
 same "call: entry segment, offset, linear" "$(jq -c '.entry | [.segment, .offset, .linear]' "$tmp/call.json")" "[61440,65520,1048560]"
 same "memmap: usable E820 ranges summed" \
@@ -63,6 +75,7 @@ same "memmap: IVT linear = segment * 16 + offset" "$(jq '[.ivt[] | .segment * 16
 same "memmap: the RSDP's address is a number" \
     "$(jq '.tables[] | select(.signature == "RSD PTR ") | .address | type' "$tmp/memmap.json")" '"number"'
 same "memmap --save: one biosx.memmap object with save" "$(jq -c '.save.bytes' "$tmp/save.json")" 1048576
+same "memmap --save: the snapshot's CMOS goes along" "$(jq -c '[.save.cmos.size, .save.cmos.captured]' "$tmp/save.json")" "[128,128]"
 same "caps: verdict" "$(jq -r '.verdict.strategy' "$tmp/caps.json")" unrestricted
 same "caps: IA32_VMX_BASIC value and exact hex" \
     "$(jq -r '.msrs[] | select(.name == "IA32_VMX_BASIC") | .value_hex' "$tmp/caps.json")" \
@@ -77,7 +90,7 @@ done > "$tmp/cookbook"
 while read -r line; do
     eval "set -- $line"
     case "$*" in
-    *firmware_map*|*.tables*|*.ivt*|*.bda*) doc=memmap ;; *.verdict*|*.msrs*|*.controls*) doc=caps ;; *) doc=int11 ;;
+    *firmware_map*|*.tables*|*.ivt*|*.bda*) doc=memmap ;; *.decoded.structure.modes*) doc=vbe ;; *.verdict*|*.msrs*|*.controls*) doc=caps ;; *) doc=int11 ;;
     esac
     if jq "$@" "$tmp/$doc.json" > "$tmp/out" 2> "$tmp/err" && [ -s "$tmp/out" ]; then
         echo "ok: cookbook jq $* -> $(head -c 60 "$tmp/out" | tr '\n' ' ')"

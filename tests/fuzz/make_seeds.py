@@ -118,4 +118,30 @@ for name, code in [("retf", "b83412cb"), ("loop", "ebfe"), ("hlt", "faf4"), ("ud
                    ("pm", "fa0f20c06683c8010f22c0cb"), ("stack", "bcfeff31c08ed0cb"),
                    ("rep", "b9ffffbf0000f3aacb"), ("iret", "9c0e680000cf")]:
     seed("emu", name, regs + bytes.fromhex(code))
+# decode: row, 32 bytes of input registers, 32 of output, ES, flags, then
+# the buffer at ES:offset (offset = bytes 3-4, the input AX's high bytes).
+def decode_seed(row, regs_out, buf, es=0x20, flags=2):
+    regs_in = struct.pack("<8I", 0x00000000, 0, 24, 0x534D4150, 0, 0, 0, 0)
+    return bytes([row]) + regs_in + struct.pack("<8I", *regs_out) + bytes([es, flags]) + buf
+
+
+vbe_info = b"VESA" + struct.pack("<HIIIH", 0x0300, 0x2000_0100, 1, 0x2000_0022, 256) + b"\0" * 14 + \
+    struct.pack("<HHH", 0x101, 0x118, 0xFFFF) + b"\0" * 200 + b"OEM\0"
+for row in range(15):
+    seed("decode", f"row{row}", decode_seed(row, (0x534D004F, 0x4118, 0x4F12, 0x0101, 0, 0, 0, 0), vbe_info))
+seed("decode", "e820", decode_seed(11, (0x534D4150, 1, 24, 0, 0, 0, 0, 0),
+                                   struct.pack("<QQII", 0x100000, 0x7EE0000, 1, 1)))
+seed("decode", "c0", decode_seed(9, (0, 0, 0, 0, 0, 0, 0, 0), bytes([8, 0, 0xFC, 0, 1, 0x74, 0x40, 0, 0, 0])))
+
+# snapshot: the end of a file of 1 MiB + input bytes.
+def trailer(sections, memory, version=1):
+    return sections + b"BIOSXSNP" + struct.pack("<IIQQ", version, 32, memory, len(sections))
+
+
+cmos = b"CMOS" + struct.pack("<I", 144) + bytes(range(128)) + b"\xff" * 16
+seed("snapshot", "cmos", trailer(cmos, 1 << 20))
+seed("snapshot", "bare", b"\0" * 64)
+seed("snapshot", "newer", trailer(b"", 1 << 20, 2))
+seed("snapshot", "unknown-tag", trailer(b"NEW!" + struct.pack("<I", 3) + b"abc" + cmos, 1 << 20))
+seed("snapshot", "short-cmos", trailer(b"CMOS" + struct.pack("<I", 100) + b"\0" * 100, 1 << 20))
 print("seeds written under", ROOT)

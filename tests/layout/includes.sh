@@ -15,7 +15,7 @@ rank() {
         core/device/*|core/run/*) echo 1 ;;
         core/vmx/*|core/caps/*) echo 2 ;;
         core/backend/*) echo 3 ;;
-        core/call/*|core/memmap/*|core/machine.*) echo 4 ;;
+        core/call/*|core/memmap/*|core/meaning/*|core/machine.*) echo 4 ;;
         lib/*) echo 5 ;;
         cli/*) echo 6 ;;
         *) echo unknown ;;

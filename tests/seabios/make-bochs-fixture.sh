@@ -3,7 +3,7 @@
 # BIOS (Debian bochsbios + vgabios): OUTDIR/bochsbios-native.txt holds the
 # probe's COM1 output, OUTDIR/bochsbios.img the first MiB once the probe is
 # done, saved by Bochs's internal debugger (writemem) at a breakpoint on the
-# probe's idle loop. Runs on the build host, headless: Bochs's term display
+# probe's idle loop, with the CMOS the probe dumped (docs/snapshot.md). Runs on the build host, headless: Bochs's term display
 # needs a terminal, which script(1) provides. Needs bochs, bochsbios, vgabios,
 # bochs-term, nasm, util-linux (script), coreutils (timeout).
 set -eu
@@ -72,6 +72,9 @@ tr -d '\r' < "$tmp/serial.txt" > "$out/bochsbios-native.txt"
 size=$(stat -c %s "$out/bochsbios.img")
 [ "$size" -eq 1048576 ] || fail "$out/bochsbios.img has $size bytes, not 1048576"
 grep -q '^CALL int11 ' "$out/bochsbios-native.txt" || fail "no INT 11h line in the probe's output"
+# The Bochs BIOS reads the CMOS at call time (memory sizes, the clock): the
+# CMOS the probe dumped goes into the snapshot (docs/snapshot.md).
+python3 "$here/pack-snapshot.py" "$out/bochsbios.img" "$out/bochsbios-native.txt" || fail "could not add the CMOS"
 
 ref=$here/../fixtures/seabios/bochsbios-native.txt
 if [ -f "$ref" ] && ! cmp -s "$ref" "$out/bochsbios-native.txt"; then

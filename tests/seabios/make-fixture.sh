@@ -2,7 +2,8 @@
 # make-fixture.sh OUTDIR - boots Debian's SeaBIOS under QEMU (TCG, headless)
 # with the project's probe (probe.asm) on a floppy, collects the registers the
 # probe prints on COM1 (OUTDIR/seabios-native.txt), and saves the first MiB
-# of guest memory after POST (OUTDIR/seabios.img) through the QEMU monitor.
+# of guest memory after POST through the QEMU monitor, with the CMOS the
+# probe dumped, as a snapshot (OUTDIR/seabios.img, docs/snapshot.md).
 # Runs on the build host; needs qemu-system-x86, seabios, nasm, python3.
 set -eu
 out=${1:?usage: make-fixture.sh OUTDIR}
@@ -99,6 +100,9 @@ size=$(stat -c %s "$out/seabios.img" 2>/dev/null || echo 0)
 [ "$size" -eq 1048576 ] || fail "$out/seabios.img has $size bytes, not 1048576"
 grep -q '^CALL int11 ' "$out/seabios-native.txt" || fail "no INT 11h line in the probe's output"
 grep -q '^CALL e820 ' "$out/seabios-native.txt" || fail "no E820 line in the probe's output"
+# The CMOS the probe read natively goes into the snapshot (docs/snapshot.md),
+# so INT 1Ah and the CMOS-reading BIOS calls answer over it as they did here.
+python3 "$here/pack-snapshot.py" "$out/seabios.img" "$out/seabios-native.txt" || fail "could not add the CMOS"
 
 # A difference from the committed answers means another SeaBIOS or QEMU than
 # Debian 12's: worth knowing, not an error (the tests compare against the

@@ -7,6 +7,11 @@
 
 SECTORS equ 6                   ; this program's size in sectors, boot sector included
 BUF     equ 0x9000              ; E820 buffer, 0000:9000
+CMOS_BUF equ 0x9100             ; the CMOS as dumped, 128 bytes
+CMOS_NOW equ 0x9180             ; the clock registers read again, 10 bytes
+SAVE_T  equ 0x9200              ; INT 1Ah AH=02h registers in and out, 104 bytes
+SAVE_D  equ 0x9280              ; INT 1Ah AH=04h registers in and out, 104 bytes
+RTC_TRIES equ 10                ; attempts at a dump the clock did not move during
 STACK   equ 0x7000              ; probe stack top, 0000:7000
 SMAP    equ 0x534d4150
 
@@ -112,15 +117,28 @@ drive   db 0
         mov [cs:%1 + 50], ss
 %endmacro
 
-; CALLINT name, vector: registers must be loaded; records IN, runs INT,
-; records OUT, prints the line.
-%macro CALLINT 2
+; RUNINT vector: registers must be loaded; records IN (snap_in), runs INT,
+; records OUT (snap_out).
+%macro RUNINT 1
         SNAP snap_in, %%at
-%%at:   int %2
+%%at:   int %1
 %%after:
         SNAP snap_out, %%after
+%endmacro
+
+; CALLINT name, vector: RUNINT, then prints the line.
+%macro CALLINT 2
+        RUNINT %2
         mov si, %1
         call print_call
+%endmacro
+
+; COPY from, to, bytes: DS:from to ES:to (DS = ES = 0 after BASEREGS).
+%macro COPY 3
+        mov si, %1
+        mov di, %2
+        mov cx, %3
+        rep movsb
 %endmacro
 
 ; The input registers every call starts from, then the call's own.
@@ -185,9 +203,71 @@ main:
         mov ah, 0x88
         CALLINT name_int15_88, 0x15
 
+        ; The real-time clock: INT 1Ah AH=02h and 04h, and the whole CMOS
+        ; dumped, all while the clock stood still (its registers read
+        ; again after the calls equal the dump), so a snapshot carrying this
+        ; dump must give the same answers.
+        mov byte [tries], 0
+.rtc:   inc byte [tries]
+        mov di, CMOS_BUF
+        mov cx, 128
+        call dump_cmos
+        BASEREGS
+        mov ah, 0x02
+        RUNINT 0x1a
+        COPY snap_in, SAVE_T, 104
+        BASEREGS
+        mov ah, 0x04
+        RUNINT 0x1a
+        COPY snap_in, SAVE_D, 104
+        cmp byte [tries], RTC_TRIES
+        jae .rtc_done
+        test byte [SAVE_T + 52 + 36], 1 ; CF out: caught in an update
+        jnz .rtc
+        test byte [SAVE_D + 52 + 36], 1
+        jnz .rtc
+        mov di, CMOS_NOW
+        mov cx, 10                      ; seconds to year, the alarms between
+        call dump_cmos
+        mov si, CMOS_BUF
+        mov di, CMOS_NOW
+        mov cx, 10
+        repe cmpsb
+        jne .rtc
+.rtc_done:
+        COPY SAVE_T, snap_in, 104
+        mov si, name_int1a_02
+        call print_call
+        COPY SAVE_D, snap_in, 104
+        mov si, name_int1a_04
+        call print_call
+        mov si, msg_cmos
+        call puts
+        mov si, CMOS_BUF
+        mov cx, 128
+.cmos:  lodsb
+        call hex8
+        loop .cmos
+        mov si, msg_nl
+        call puts
+
         mov si, msg_done
         call puts
         jmp stop
+
+; dump_cmos: CX CMOS bytes from index 0 to ES:DI. Interrupts are off
+; around each index/data pair: the BIOS's own IRQ 8 handler moves the index.
+dump_cmos:
+        xor bl, bl
+.next:  cli
+        mov al, bl
+        out 0x70, al
+        in al, 0x71
+        sti
+        stosb
+        inc bl
+        loop .next
+        ret
 
 ; fill_buf: the E820 buffer gets a known pattern, so a 20-byte answer
 ; leaves bytes 20-23 visibly untouched.
@@ -286,7 +366,8 @@ hexdigit:
 reg_names:
         db "eax", 0, "ebx", 0, "ecx", 0, "edx", 0, "esi", 0, "edi", 0, "ebp", 0, "esp", 0
         db "eip", 0, "eflags", 0, "cs", 0, "ds", 0, "es", 0, "fs", 0, "gs", 0, "ss", 0
-msg_hello db "BIOSX-PROBE 1", 13, 10, 0
+msg_hello db "BIOSX-PROBE 2", 13, 10, 0
+msg_cmos db "CMOS ", 0
 msg_call db "CALL ", 0
 msg_in  db " IN", 0
 msg_out db " OUT", 0
@@ -299,6 +380,9 @@ name_int12 db "int12", 0
 name_e820 db "e820", 0
 name_e801 db "e801", 0
 name_int15_88 db "int15_88", 0
+name_int1a_02 db "int1a_02", 0
+name_int1a_04 db "int1a_04", 0
+tries   db 0
 want_buf db 0
 cont    dd 0
 steps   dw 0

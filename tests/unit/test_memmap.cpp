@@ -592,7 +592,7 @@ TEST_CASE("memmap: JSON object shape")
     auto s = scan(m.span());
     auto j = scan_to_json(s, {}, "image:x");
     CHECK(j["schema"] == "biosx.memmap");
-    CHECK(j["schema_version"] == 2);
+    CHECK(j["schema_version"] == 3);
     CHECK(j["regions"][0]["begin"] == 0);
     CHECK(j["tables"][0]["status"] == "bad_checksum");
     CHECK(j["tables"][0]["trusted"] == false);

@@ -406,6 +406,27 @@ for s in $strategies emu; do
     check_match "cmos-mediated-$s" "$(echo "$j" | grep -c '"mediated"')" "^[1-9]"
 done
 
+# Snapshots carry the CMOS (docs/snapshot.md): memmap --save from the live
+# host captures the clock through the kernel (never its ports), and INT 1Ah
+# over the saved snapshot answers the time of the save from the snapshot's
+# CMOS, no port virtual.
+t1=$(cat /sys/class/rtc/rtc0/time)
+$B memmap --save /tmp/host-snap.img > /tmp/o 2>&1
+t2=$(cat /sys/class/rtc/rtc0/time)
+cat /tmp/o
+check_match snapshot-clock-captured "$(cat /tmp/o)" "clock registers 0x00-0x0d: /dev/rtc0"
+j=$($B --image /tmp/host-snap.img int 0x1a --ah 2 --io-log --json)
+bt=$(bcd_time $(echo "$j" | out ecx) $(echo "$j" | out edx))
+echo "rtc0 $t1 .. $t2 at the save, INT 1Ah AH=02h over the snapshot: $bt"
+b=$(secs "$bt")
+if [ "$b" -ge $(($(secs "$t1") - 1)) ] && [ "$b" -le $(($(secs "$t2") + 1)) ]; then
+    pass snapshot-clock-int1a
+else
+    fail snapshot-clock-int1a "biosx $bt, rtc0 $t1 .. $t2"
+fi
+check_eq snapshot-cmos-served "$(echo "$j" | grep -c '"snapshot"' | sed 's/^[1-9][0-9]*$/yes/'):$(echo "$j" | grep -c '"virtual"')" yes:0
+rm -f /tmp/host-snap.img
+
 # Mediated PCI configuration: INT 1Ah AX=B10Ah (read config dword) of the
 # host bridge agrees with the kernel's config space in sysfs.
 cfg=$(od -An -tx4 -N4 /sys/bus/pci/devices/0000:00:00.0/config | tr -d ' ')

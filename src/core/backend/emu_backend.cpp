@@ -2,14 +2,17 @@
 // any memory source, on any machine. Userspace.
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <sys/io.h>
 #include <x86emu.h>
 
 #include "core/backend/backend.h"
 #include "core/backend/host_fpe.h"
 #include "core/backend/mediated_io.h"
+#include "core/backend/virtual_cmos.h"
 #include "core/error.h"
 #include "core/format.h"
+#include "core/run/io_stall.h"
 #include "core/run/start_state.h"
 #include "x86/realmode.h"
 #include "x86/string_io.h"
@@ -32,6 +35,7 @@ struct EmuRun {
     uint8_t* mem = nullptr;
     size_t mem_size = 0;
     MediatedIo mediated;  // this run's CMOS index and PCI address latch
+    std::optional<snapshot::VirtualCmos> cmos;  // the snapshot's CMOS, when it carries one
     // The INS/OUTS on_code stopped x86emu_run at, for run_string_io().
     bool string_io = false;
     biosx_strio strio{};
@@ -159,6 +163,10 @@ void port_out(uint16_t port, unsigned size, uint32_t v)
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
     uint32_t v = write ? *val & ones : ones;
     switch (c->io.classify(port, size, write)) {
+    case PortClass::virtual_:
+        // What a snapshot carries answers for the device it describes.
+        if (c->cmos && c->cmos->access(port, size, write, v)) a.disposition = IoDisposition::snapshot;
+        break;
     case PortClass::floor: a.disposition = IoDisposition::denied; break;
     case PortClass::cmos:
         if (c->mediated.cmos(port, size, write, v)) a.disposition = IoDisposition::mediated;
@@ -383,6 +391,7 @@ public:
         c.result = &result;
         auto m = mem.bytes();
         c.mem_size = m.size();
+        if (mem.devices.cmos) c.cmos.emplace(*mem.devices.cmos);
 
         if (!emu_) {
             emu_ = x86emu_new(0, 0);
@@ -430,6 +439,7 @@ public:
         if (!c.stopped) result.end = halted(emu->x86.saved_cs, static_cast<uint16_t>(emu->x86.saved_eip));
         result.regs = save_regs(emu);
         result.instructions = c.instructions;
+        result.end.message += polling_note(result, mem.kind() == MemoryKind::image);
         emu->_private = nullptr;
         return result;
     }

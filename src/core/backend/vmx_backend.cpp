@@ -9,6 +9,7 @@
 #include "core/backend/backend.h"
 #include "core/device/biosx_device.h"
 #include "core/error.h"
+#include "core/run/io_stall.h"
 #include "core/run/start_state.h"
 #include "core/vmx/vmcs.h"
 #include "core/vmx/vmcs_record.h"
@@ -188,6 +189,7 @@ public:
             res.port_counts.push_back({pc.port, (pc.flags & BIOSX_IO_WRITE) != 0, disposition_of(pc.flags), pc.count});
         }
         res.port_counts_lost = r.port_counts_lost;
+        res.end.message += polling_note(res, false);
         vmx::store_last_vmcs(*d_);
         return res;
     }

@@ -68,6 +68,13 @@ CallOutcome run_call(Backend& backend, Memory& mem, const CallSpec& spec)
     out.source = mem.describe();
     out.result = backend.run(mem, spec.req);
     for (const auto& r : spec.reads) out.read_back.push_back(mem.read(r.linear, r.len));
+    // What the registers mean, for a call that completed: the bytes read
+    // back, and the memory after the run for the pointers they hold.
+    if (out.entry.kind == Entry::Kind::interrupt && out.result.end.kind == EndKind::return_trap) {
+        meaning::Input in{out.entry.vector, out.in, out.result.regs, {}, mem.bytes()};
+        for (size_t i = 0; i < spec.reads.size(); ++i) in.buffers.push_back({spec.reads[i].linear, out.read_back[i]});
+        out.decoded = meaning::decode_call(in);
+    }
     return out;
 }
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/backend/backend.h"
+#include "core/meaning/meaning.h"
 
 namespace biosx {
 
@@ -37,6 +39,7 @@ struct CallOutcome {
     RunResult result;
     std::string source; // Memory::describe()
     std::vector<std::vector<uint8_t>> read_back;  // parallel to CallSpec::reads
+    std::optional<meaning::Decoded> decoded;        // a completed INT of the known-calls table
 };
 
 // Checks every buffer range against `mem` before anything runs, writes the
@@ -56,6 +59,7 @@ void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& 
 // --read buffers as hex dumps; port accesses (all with --io-log), MSR
 // accesses and the ports kept from the hardware. ANSI colours when `color`.
 std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool color);
-inline constexpr int kJsonSchemaVersion = 2;
+// 3: the `decoded` member (docs/json-schema.md, "What changed in version 3").
+inline constexpr int kJsonSchemaVersion = 3;
 
 }  // namespace biosx

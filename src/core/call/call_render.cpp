@@ -71,6 +71,7 @@ std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool 
         os << red << "CF=1: the BIOS reports failure" << off << " (AH often holds the error code: " << hex((r.regs[Reg::eax] >> 8) & 0xff, 2) << ")\n";
     else
         os << "CF=0: the BIOS reports success\n";
+    if (out.decoded) os << "\n" << meaning::to_text(*out.decoded, out.in, r.regs);
 
     for (size_t i = 0; i < spec.reads.size() && i < out.read_back.size(); ++i) {
         const auto& rd = spec.reads[i];
@@ -193,6 +194,10 @@ void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& 
     } else {
         optional_member(j, "io", false, 0);
     }
+    if (out.decoded)
+        member(j, "decoded") = meaning::to_json(*out.decoded);
+    else
+        optional_member(j, "decoded", false, 0);
     if (res.msr_count) {
         json& msrs = empty_array(j, "msr");
         for (const auto& m : res.msrs)

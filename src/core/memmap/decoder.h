@@ -2,7 +2,8 @@
 // reads from a byte span (Reader: every address and length is checked
 // against the span with 64-bit arithmetic, so lengths taken from the data
 // cannot overflow or reach outside it), the constructors of decoded fields,
-// and EISA ids. Userspace, pure code, internal to src/core/memmap/.
+// and EISA ids. Userspace, pure code, for src/core/memmap/ and the call
+// decoders (src/core/meaning/).
 #pragma once
 
 #include <cstdint>

@@ -131,6 +131,9 @@ struct Sections {
     bool map = true, ivt = true, bda = true, roms = true, tables = true;
 };
 
+// The equipment word (INT 11h, BDA 0x410) by field.
+Fields equipment_fields(uint16_t word);
+
 // Size of a structure as text: "1 KiB", "512 bytes", "64 KiB".
 std::string size_text(uint64_t bytes);
 
@@ -141,6 +144,7 @@ nlohmann::json fields_to_json(const Fields& f);
 nlohmann::json table_to_json(const Table& t);
 // The documented `biosx.memmap` object (docs/memmap.md), without "e820".
 nlohmann::json scan_to_json(const Scan& s, const Sections& sec, const std::string& source);
-inline constexpr int kMemmapSchemaVersion = 2;
+// 3: `save.cmos` and `save.notes` (docs/json-schema.md, "What changed in version 3").
+inline constexpr int kMemmapSchemaVersion = 3;
 
 }  // namespace biosx::memmap

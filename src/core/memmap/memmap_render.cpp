@@ -192,10 +192,13 @@ json memmap_to_json(const MemmapReport& r)
 
 json saved_image_to_json(const SavedImage& s)
 {
+    json save = {{"file", s.file}, {"bytes", s.bytes}, {"cmos", nullptr}, {"notes", s.notes}};
+    if (const auto& c = s.devices.cmos)
+        save["cmos"] = {{"size", c->bytes.size()}, {"captured", c->known_count()}, {"sources", s.sources}};
     return {{"schema", "biosx.memmap"},
             {"schema_version", kMemmapSchemaVersion},
             {"source", s.source},
-            {"save", {{"file", s.file}, {"bytes", s.bytes}}}};
+            {"save", save}};
 }
 
 // ---- text ------------------------------------------------------------------
@@ -409,7 +412,11 @@ std::string render_memmap_text(const MemmapReport& r)
 
 std::string render_saved_image_text(const SavedImage& s)
 {
-    return "saved " + std::to_string(s.bytes) + " bytes of " + s.source + " to " + s.file + "\n";
+    std::string t = "saved " + std::to_string(s.bytes) + " bytes of " + s.source + " to " + s.file + "\n";
+    t += "device state: " + snapshot::describe(s.devices) + "\n";
+    for (const auto& x : s.sources) t += "  " + x + "\n";
+    for (const auto& n : s.notes) t += "note: " + n + "\n";
+    return t;
 }
 
 }  // namespace biosx::memmap

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/memmap/firmware_map.h"
 #include "core/memmap/memmap.h"
+#include "core/run/snapshot.h"
 
 namespace biosx::memmap {
 
@@ -31,11 +33,19 @@ nlohmann::json memmap_to_json(const MemmapReport& r);
 // ROMs, BIOS tables, the firmware's map with totals per type).
 std::string render_memmap_text(const MemmapReport& r);
 
-// `memmap --save`: `bytes` of `source` written to `file`.
+// `memmap --save`: `bytes` of `source` written to `file`, with the device
+// state (docs/snapshot.md): what was captured from a live host and from
+// where, and what could not be.
 struct SavedImage {
     std::string source, file;
     uint64_t bytes = 0;
+    snapshot::DeviceState devices;
+    std::vector<std::string> sources, notes;
 };
+// Writes the first `size` bytes of `mem` to `path` as a snapshot: a live
+// host's CMOS/RTC captured through the kernel (backend/capture_host.h)
+// goes with them, an image keeps the device state it carries.
+SavedImage save_snapshot(Memory& mem, const std::string& path, uint64_t size);
 nlohmann::json saved_image_to_json(const SavedImage& s);
 std::string render_saved_image_text(const SavedImage& s);
 

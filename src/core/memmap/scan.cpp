@@ -129,21 +129,8 @@ Bda decode_bda(const Reader& r)
     for (int i = 0; i < 4; ++i) d.com[i] = r.u16(B + 2 * i);
     for (int i = 0; i < 3; ++i) d.lpt[i] = r.u16(B + 8 + 2 * i);
     d.ebda_segment = r.u16(BIOSX_BDA_EBDA_SEG);
-    uint16_t eq = d.equipment = r.u16(BIOSX_BDA_EQUIPMENT);
-    // Equipment word as INT 11h returns it (IBM PS/2 and PC AT Technical
-    // Reference, BIOS interface "equipment determination").
-    static const char* kVideo[] = {"EGA/VGA or none (own BIOS)", "40x25 colour", "80x25 colour", "80x25 monochrome"};
-    d.equipment_fields = {
-        flag("diskette_present", eq & 1),
-        flag("math_coprocessor", eq & 2),
-        flag("pointing_device", eq & 4),
-        str("initial_video", kVideo[(eq >> 4) & 3]),
-        num("diskette_drives", (eq & 1) ? ((eq >> 6) & 3) + 1 : 0),
-        num("serial_ports", (eq >> 9) & 7),
-        flag("game_port", eq & 0x1000),
-        flag("internal_modem", eq & 0x2000),
-        num("parallel_ports", (eq >> 14) & 3),
-    };
+    d.equipment = r.u16(BIOSX_BDA_EQUIPMENT);
+    d.equipment_fields = equipment_fields(d.equipment);
     d.memory_kib = r.u16(BIOSX_BDA_MEMSIZE_KB);
     d.kbd_flags0 = r.u8(0x417);
     d.kbd_flags1 = r.u8(0x418);
@@ -204,6 +191,25 @@ BiosId decode_bios_id(const Reader& r)
 }
 
 }  // namespace
+
+Fields equipment_fields(uint16_t eq)
+{
+    // The equipment word as INT 11h returns it and BDA 0x410 holds it (IBM
+    // PC AT Technical Reference, "equipment determination"; Ralf Brown's
+    // Interrupt List #00226).
+    static const char* kVideo[] = {"EGA/VGA or none (own BIOS)", "40x25 colour", "80x25 colour", "80x25 monochrome"};
+    return {
+        flag("diskette_present", eq & 1),
+        flag("math_coprocessor", eq & 2),
+        flag("pointing_device", eq & 4),
+        str("initial_video", kVideo[(eq >> 4) & 3]),
+        num("diskette_drives", (eq & 1) ? ((eq >> 6) & 3) + 1 : 0),
+        num("serial_ports", (eq >> 9) & 7),
+        flag("game_port", eq & 0x1000),
+        flag("internal_modem", eq & 0x2000),
+        num("parallel_ports", (eq >> 14) & 3),
+    };
+}
 
 std::string size_text(uint64_t n)
 {

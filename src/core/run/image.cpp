@@ -1,5 +1,6 @@
-// image.cpp - snapshot image files: opened as a private copy-on-write
-// mapping, written through a temporary file renamed into place, and the
+// image.cpp - snapshot image files (docs/snapshot.md): opened as a private
+// copy-on-write mapping of the memory plus the device state the trailer
+// carries, written through a temporary file renamed into place, and the
 // bundled one found beside the binary. Userspace.
 #include "core/run/image.h"
 
@@ -48,19 +49,38 @@ std::unique_ptr<Memory> open_image(const std::string& path, const std::string& w
         ::close(fd);
         fail(ErrorKind::usage, what + " " + path + ": the file is empty; a snapshot holds at least 1 MiB");
     }
-    if (static_cast<size_t>(st.st_size) < kRealModeSize) {
+    // The footer, if any, says where the memory ends and the device state
+    // begins (docs/snapshot.md); a bare image is memory to its end.
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+    std::vector<uint8_t> tail(std::min<uint64_t>(file_size, snapshot::kFooterSize));
+    snapshot::Layout layout{file_size, 0};
+    std::vector<uint8_t> trailer;
+    try {
+        read_at(fd, tail, file_size - tail.size(), what + " " + path);
+        layout = snapshot::parse_footer(tail, file_size, what + " " + path);
+        trailer.resize(std::min<uint64_t>(layout.trailer_bytes, kMaxInputFile));
+        if (trailer.size() != layout.trailer_bytes)
+            fail(ErrorKind::usage, what + " " + path + ": the device state after the memory is larger than 16 MiB");
+        read_at(fd, trailer, layout.memory_bytes, what + " " + path);
+    } catch (...) {
         ::close(fd);
-        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(st.st_size) +
-                                   " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes)");
+        throw;
+    }
+    if (layout.memory_bytes < kRealModeSize) {
+        ::close(fd);
+        fail(ErrorKind::usage, what + " " + path + ": " + std::to_string(layout.memory_bytes) +
+                                   " bytes is too short; a snapshot holds at least 1 MiB (1048576 bytes) of memory");
     }
     // Larger images are mapped as far as the 32-bit real-mode-reachable window
     // goes; the HMA (up to 0x10FFEF) is the most real-mode code can address.
-    size_t n = std::min<size_t>(st.st_size, size_t{16} << 20);
+    size_t n = std::min<size_t>(layout.memory_bytes, size_t{16} << 20);
     void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     int e = errno;
     ::close(fd);
     if (p == MAP_FAILED) fail(ErrorKind::environment, what + " " + path + ": cannot map: " + std::strerror(e));
-    return std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
+    auto mem = std::make_unique<ImageMemory>(path, static_cast<uint8_t*>(p), n);
+    mem->devices = snapshot::parse_trailer(trailer, what + " " + path);
+    return mem;
 }
 
 void save_image(Memory& mem, const std::string& path, uint64_t size)
@@ -74,6 +94,8 @@ void save_image(Memory& mem, const std::string& path, uint64_t size)
     // when the target is the image being read.
     OutputFile f(path, "--save");
     f.write(mem.bytes().first(size));
+    // The device state the memory carries (docs/snapshot.md), after it.
+    f.write(snapshot::encode_trailer(mem.devices, size));
     f.commit();
 }
 

@@ -1,5 +1,6 @@
-// image.h - the snapshot image format: the real-mode address space as a
-// file, physical address = file offset, at least 1 MiB. Opening one as a
+// image.h - the snapshot image format (docs/snapshot.md): the real-mode
+// address space as a file, physical address = file offset, at least 1 MiB,
+// and the device state (run/snapshot.h) after it. Opening one as a
 // Memory (--image), writing one (memmap --save), and finding the SeaBIOS
 // snapshot shipped with biosx. Userspace.
 #pragma once
@@ -12,13 +13,15 @@
 
 namespace biosx {
 
-// A snapshot file: physical address = file offset, at least 1 MiB; larger
-// files are mapped as far as they go. Copy-on-write private mapping.
+// A snapshot file: physical address = file offset, at least 1 MiB of memory,
+// larger ones mapped as far as they go (16 MiB), and the device state its
+// trailer carries, if any (Memory::devices). Copy-on-write private mapping.
 // `what` names the file in messages ("--image", "the bundled snapshot").
 std::unique_ptr<Memory> open_image(const std::string& path, const std::string& what = "--image");
 
 // Writes the first `size` bytes of `mem` to `path` in the image format
-// (physical address = file offset). Throws Usage for a size the memory does
+// (physical address = file offset), followed by the device state
+// `mem.devices` holds, if any. Throws Usage for a size the memory does
 // not hold or below 1 MiB, Environment when the file cannot be written.
 void save_image(Memory& mem, const std::string& path, uint64_t size);
 

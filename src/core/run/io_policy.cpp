@@ -118,6 +118,7 @@ std::string_view disposition_name(IoDisposition d)
     case IoDisposition::passed: return "passed";
     case IoDisposition::denied: return "denied";
     case IoDisposition::mediated: return "mediated";
+    case IoDisposition::snapshot: return "snapshot";
     default: return "virtual";
     }
 }

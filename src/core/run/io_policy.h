@@ -56,7 +56,8 @@ struct IoPolicy {
 // is not.
 std::string floor_reason(const PortMap& map, uint16_t port);
 
-enum class IoDisposition { virtual_, passed, denied, mediated };
+// snapshot: served from the device state a snapshot carries (its CMOS).
+enum class IoDisposition { virtual_, passed, denied, mediated, snapshot };
 std::string_view disposition_name(IoDisposition d);
 
 struct IoAccess {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/format.h"
 #include "core/lockdown.h"
 #include "x86/realmode.h"
@@ -67,6 +68,7 @@ private:
     bool live_vga_;
 };
 
+
 }  // namespace
 
 std::unique_ptr<Memory> open_host_memory()
@@ -93,17 +95,12 @@ std::unique_ptr<Memory> open_host_memory()
         fail(ErrorKind::environment, std::string("cannot allocate 1 MiB for the host's memory: ") + std::strerror(errno));
     }
     auto* buf = static_cast<uint8_t*>(area);
-    size_t got = 0;
-    while (got < kRealModeSize) {
-        ssize_t r = pread(fd, buf + got, kRealModeSize - got, static_cast<off_t>(got));
-        if (r <= 0) {
-            int e = errno;
-            ::close(fd);
-            munmap(area, kRealModeSize);
-            fail(ErrorKind::environment, "reading /dev/mem at " + hex(got, 5) + " failed: " +
-                                             (r == 0 ? std::string("end of file") : std::strerror(e)));
-        }
-        got += static_cast<size_t>(r);
+    try {
+        read_at(fd, std::span<uint8_t>(buf, kRealModeSize), 0, "/dev/mem");
+    } catch (...) {
+        ::close(fd);
+        munmap(area, kRealModeSize);
+        throw;
     }
     // The VGA window over the copy, shared with the adapter (uncached, as
     // /dev/mem maps what is not RAM). A refused MAP_FIXED may leave a hole

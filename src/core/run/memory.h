@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/run/snapshot.h"
+
 namespace biosx {
 
 inline constexpr size_t kRealModeSize = 1u << 20;   // 1 MiB
@@ -40,6 +42,11 @@ public:
     // Bounds-checked copy in/out; throw Usage naming the range when outside.
     void write(uint32_t phys, std::span<const uint8_t> data);
     std::vector<uint8_t> read(uint32_t phys, size_t len);
+
+    // What a snapshot carried beside the memory (docs/snapshot.md): the
+    // emulation backend serves its CMOS at ports 0x70/0x71. A private copy,
+    // as the memory is: what a routine writes there never reaches the file.
+    snapshot::DeviceState devices;
 };
 
 // The host's first MiB through /dev/mem (root), copied privately, with the
