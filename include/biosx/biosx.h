@@ -419,6 +419,7 @@ enum biosx_io_disposition {
 	BIOSX_ACCESS_PASSED = 1,   /* reached the hardware */
 	BIOSX_ACCESS_DENIED = 2,   /* on the hard floor: refused */
 	BIOSX_ACCESS_MEDIATED = 3, /* done through the host's locked CMOS/PCI accessors */
+	BIOSX_ACCESS_SNAPSHOT = 4, /* served from the device state the image carries (its CMOS) */
 };
 
 /**

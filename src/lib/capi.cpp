@@ -364,6 +364,7 @@ int biosx_io_log(biosx_session* s, size_t index, biosx_io_access* a)
         case IoDisposition::passed: a->disposition = BIOSX_ACCESS_PASSED; break;
         case IoDisposition::denied: a->disposition = BIOSX_ACCESS_DENIED; break;
         case IoDisposition::mediated: a->disposition = BIOSX_ACCESS_MEDIATED; break;
+        case IoDisposition::snapshot: a->disposition = BIOSX_ACCESS_SNAPSHOT; break;
         }
         return BIOSX_OK;
     });

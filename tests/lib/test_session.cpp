@@ -323,6 +323,18 @@ TEST_CASE("the last call as JSON and its port accesses")
     CHECK(a.disposition == BIOSX_ACCESS_VIRTUAL);  // over an image, always
     CHECK((a.size == 1 || a.size == 2 || a.size == 4));
     CHECK(biosx_io_log(s, n, &a) == BIOSX_ERR_USAGE);
+
+    // The clock over the snapshot reads the CMOS the image carries: those
+    // accesses are served from it, and say so.
+    biosx_request_init(&q, 0x1a);
+    q.regs.eax = 0x0200;
+    REQUIRE(biosx_run(s, &q, &res) == BIOSX_OK);
+    size_t served = 0;
+    for (size_t i = 0; i < res.io_logged; ++i) {
+        REQUIRE(biosx_io_log(s, i, &a) == BIOSX_OK);
+        if (a.port == 0x71 && !a.write) served += a.disposition == BIOSX_ACCESS_SNAPSHOT;
+    }
+    CHECK(served > 0);
 }
 
 TEST_CASE("sessions in different threads run at the same time, each with its own state")
