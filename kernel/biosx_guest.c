@@ -199,13 +199,34 @@ void biosx_guest_init_memory(struct biosx_file *f)
 }
 
 /* EPT entries: read/write/execute, memory type WB for leaf entries (SDM Vol.
- * 3C §29.3.2, Tables 29-2..29-6). */
+ * 3C §29.3.2, Tables 29-2..29-6); UC (type 0) for the machine's VGA window. */
 #define EPT_RWX 0x7ull
+#define EPT_MT_UC (0ull << 3)
 #define EPT_MT_WB (6ull << 3)
 
 /*
+ * Where guest-physical page `index` lives on the host, and whether it is
+ * device memory: the area's own page, or -- for a run with
+ * BIOSX_RUN_HOST_VGA -- the machine's legacy VGA window at the same address
+ * (physical 0xA0000-0xBFFFF, as /dev/mem and libx86 give it).
+ */
+static u64 guest_frame(struct biosx_file *f, unsigned long index, bool *device)
+{
+	u64 gpa = (u64)index << PAGE_SHIFT;
+
+	*device = f->host_vga && gpa >= BIOSX_VGA_BEGIN && gpa < BIOSX_ROM_BEGIN;
+	return *device ? gpa : biosx_guest_page_pa(f, index);
+}
+
+/*
  * The EPT maps guest-physical 0..BIOSX_GUEST_BYTES to the guest area's
- * pages and nothing else: any access outside it is an EPT violation.
+ * pages (or, with BIOSX_RUN_HOST_VGA, 0xA0000-0xBFFFF to the machine's VGA
+ * window) and nothing else: any access outside it is an EPT violation.
+ * The VGA frames are UC in the EPT: with the guest's paging off its PAT
+ * type is WB (SDM Vol. 3C §29.3.7.2), and the EPT type takes the place of
+ * the MTRRs in the combination (Vol. 3A §12.5.2.2, Table 12-7), so the
+ * access is UC -- what KVM gives MMIO (vmx_get_mt_mask()). A changed map is
+ * never walked stale: every run starts with INVEPT (biosx_run.c).
  */
 u64 biosx_ept_pointer(struct biosx_file *f)
 {
@@ -217,14 +238,20 @@ u64 biosx_ept_pointer(struct biosx_file *f)
 	pml4[0] = page_to_phys(f->ept[1]) | EPT_RWX;
 	pdpt[0] = page_to_phys(f->ept[2]) | EPT_RWX;
 	pd[0] = page_to_phys(f->ept[3]) | EPT_RWX;
-	for (i = 0; i < BIOSX_GUEST_PAGES; i++)
-		pt[i] = biosx_guest_page_pa(f, i) | EPT_RWX | EPT_MT_WB;
+	for (i = 0; i < BIOSX_GUEST_PAGES; i++) {
+		bool device;
+		u64 pa = guest_frame(f, i, &device);
+
+		pt[i] = pa | EPT_RWX | (device ? EPT_MT_UC : EPT_MT_WB);
+	}
 	/* EPTP: WB paging-structure memory type, 4-level walk (SDM §25.6.11). */
 	return page_to_phys(f->ept[0]) | (3ull << 3) | 6ull;
 }
 
-/* 32-bit paging entries: present, writable, user (SDM Vol. 3A §4.3). */
+/* 32-bit paging entries: present, writable, user; PCD|PWT make the VGA
+ * window's frames UC whatever the MTRRs say (SDM Vol. 3A §4.3, §12.12.3). */
 #define PTE_PWU 0x7u
+#define PTE_PWT_PCD 0x18u
 
 /*
  * The virtual-8086 strategy's protected-mode scaffolding: a page directory
@@ -245,8 +272,12 @@ void biosx_vm86_tables(struct biosx_file *f)
 	memset(pd, 0, PAGE_SIZE);
 	memset(pt, 0, PAGE_SIZE);
 	pd[0] = (u32)page_to_phys(f->pgtab) | PTE_PWU;
-	for (i = 0; i < BIOSX_GUEST_PAGES; i++)
-		pt[i] = (u32)biosx_guest_page_pa(f, i) | PTE_PWU;
+	for (i = 0; i < BIOSX_GUEST_PAGES; i++) {
+		bool device;
+		u64 pa = guest_frame(f, i, &device);
+
+		pt[i] = (u32)pa | PTE_PWU | (device ? PTE_PWT_PCD : 0);
+	}
 	for (i = 0; i < BIOSX_TSS_PAGES; i++) {
 		pt[BIOSX_GUEST_PAGES + i] = (u32)page_to_phys(f->tss[i]) | PTE_PWU;
 		memset(page_address(f->tss[i]), 0, PAGE_SIZE);

@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/ioport.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -22,6 +23,7 @@
 #include <asm/reboot.h>
 
 #include "biosx_priv.h"
+#include "x86/realmode.h"
 #include "x86/vmx_msrs.h"
 
 /* BIOSX_IOC_RUN's allow bitmap: one bit per port. */
@@ -42,6 +44,25 @@ static int biosx_locked_down(bool ports)
 	if (!err && ports)
 		err = security_locked_down(LOCKDOWN_IOPORT);
 	return err;
+}
+
+/*
+ * BIOSX_RUN_HOST_VGA hands the guest the machine's 0xA0000-0xBFFFF: the
+ * rights /dev/mem asks for the same frames (CAP_SYS_RAWIO; lockdown's
+ * LOCKDOWN_DEV_MEM is refused for every run above), and never RAM --
+ * where no adapter decodes the legacy window the firmware may report RAM
+ * there, and a guest must not get write access to the kernel's memory.
+ */
+static int host_vga_allowed(u32 flags)
+{
+	if (!(flags & BIOSX_RUN_HOST_VGA))
+		return 0;
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	if (region_intersects(BIOSX_VGA_BEGIN, BIOSX_ROM_BEGIN - BIOSX_VGA_BEGIN, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT)
+		return -ENXIO;
+	return 0;
 }
 
 /* Set by the reboot notifier: no new run starts, and runs in progress end
@@ -121,9 +142,12 @@ static int biosx_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct biosx_file *f = file->private_data;
 
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > BIOSX_GUEST_BYTES)
+	/* Any page-aligned part of the area, at its offset: userspace maps
+	 * the VGA window back over its view after /dev/mem's (ABI 3). */
+	if (vma->vm_pgoff >= BIOSX_GUEST_PAGES ||
+	    vma->vm_end - vma->vm_start > BIOSX_GUEST_BYTES - (vma->vm_pgoff << PAGE_SHIFT))
 		return -EINVAL;
-	return remap_vmalloc_range(vma, f->mem, 0);
+	return remap_vmalloc_range(vma, f->mem, vma->vm_pgoff);
 }
 
 static long ioctl_run(struct biosx_file *f, void __user *argp)
@@ -169,6 +193,9 @@ static long ioctl_run(struct biosx_file *f, void __user *argp)
 			goto out;
 	}
 	err = biosx_locked_down(!(run->flags & BIOSX_RUN_VIRTUAL_IO));
+	if (err)
+		goto out;
+	err = host_vga_allowed(run->flags);
 	if (err)
 		goto out;
 	err = -ESHUTDOWN;

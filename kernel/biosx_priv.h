@@ -49,6 +49,7 @@ struct biosx_file {
 	 * aligned; the guest has CR4.OSFXSR clear, so x87/MMX is all it has). */
 	u8 fpu[512] __aligned(16);
 	struct hrtimer kick;     /* ends a slice where there is no preemption timer */
+	bool host_vga;           /* this run: GPA 0xA0000-0xBFFFF are the machine's VGA window */
 	bool kicked;
 };
 

@@ -222,6 +222,8 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, stru
 	if (err)
 		return err;
 	run->strategy = x.strategy;
+	/* Read by the EPT and the vm86 page table built for this run. */
+	f->host_vga = run->flags & BIOSX_RUN_HOST_VGA;
 	if (x.strategy == BIOSX_STRATEGY_VM86)
 		biosx_vm86_tables(f);
 	biosx_io_bitmaps(f, allow, run->flags);

@@ -15,7 +15,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on any incompatible change; userspace refuses a mismatch. */
-#define BIOSX_ABI_VERSION 2
+#define BIOSX_ABI_VERSION 3
 
 /* The guest's address space: 1 MiB plus the 64 KiB HMA above it. */
 #define BIOSX_GUEST_BYTES 0x110000u
@@ -60,7 +60,7 @@ struct biosx_regs {
 #define BIOSX_RUN_LOG_IO (1u << 2)             /* exit on every port access and log it */
 #define BIOSX_RUN_VIRTUAL_IO (1u << 3)         /* no port above the floor reaches the hardware */
 #define BIOSX_RUN_TEST_BAD_ENTRY (1u << 4)     /* test hook: make VM entry fail (invalid guest state) */
-#define BIOSX_RUN_FLAGS_ALL 0x3fu /* with BIOSX_RUN_PASS_IO below */
+#define BIOSX_RUN_FLAGS_ALL 0x7fu /* with BIOSX_RUN_PASS_IO and BIOSX_RUN_HOST_VGA below */
 
 /* How a run ended (biosx_run.end). */
 #define BIOSX_END_RETURN_TRAP 0   /* IRET/RETF reached the trap stub */
@@ -104,6 +104,15 @@ struct biosx_io_entry {
  * virtualise reaches the hardware (CMOS and PCI configuration stay
  * mediated). EINVAL together with BIOSX_RUN_VIRTUAL_IO. */
 #define BIOSX_RUN_PASS_IO (1u << 5)
+
+/* ---- the machine's VGA window (ABI 3) ---- */
+
+/* Guest-physical 0xA0000-0xBFFFF are the machine's own legacy VGA window
+ * (uncached) for this run, not the area's copy: what the BIOS draws is on
+ * the screen, as with libx86 and /dev/mem. EPERM without CAP_SYS_RAWIO,
+ * ENXIO when the machine has RAM there (the window is not routed to an
+ * adapter). The area's copy of the range is left as it was. */
+#define BIOSX_RUN_HOST_VGA (1u << 6)
 
 /* The access went through the host's own locked accessors (CMOS/RTC,
  * PCI configuration space). */

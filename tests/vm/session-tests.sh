@@ -38,6 +38,24 @@ session_mode vmx 0x03
 session_mode emu 0x13
 session_mode emu 0x03
 
+# The VGA window is the machine's on every backend over the host (issue 13;
+# the module maps physical 0xA0000-0xBFFFF into the guest for the run,
+# BIOSX_RUN_HOST_VGA): a character the VGA BIOS writes in text mode (INT 10h
+# AH=09h at the cursor, set to row 0 column 0 by AH=02h in the process
+# before; the BDA write-back carries it) is in the adapter's memory at
+# 0xB8000 as read through /dev/mem, and in the caller's --read of b800:0000.
+vga_char=0x55
+for s in $strategies emu; do
+    printf ' \007' | dd of=/dev/mem bs=1 seek=$((0xb8000)) conv=notrunc 2> /dev/null
+    run_on $s int 0x10 --ah 0x02 --bh 0 --dx 0 > /dev/null
+    j=$(run_on $s int 0x10 --ax $((0x0900 | vga_char)) --bx 0x001e --cx 1 --read b800:0000:2 --json)
+    want=$(printf '0x1e%02x' $vga_char)
+    check_eq "vga-window-$s-adapter" "$(read_mem16 0xb8000)" "$want"
+    check_eq "vga-window-$s-caller" "$(echo "$j" | grep -m1 '"hex":' | sed 's/.*"hex": *"\([0-9a-f]*\)".*/\1/')" \
+        "$(printf '%02x1e' $vga_char)"
+    vga_char=$((vga_char + 1))
+done
+
 # One session on vmx against one process per call: every INT 11h of a
 # batch is still one VM exit (checked); the rates are printed as TIMING
 # lines (figures for docs/performance.md, not checks).

@@ -10,10 +10,12 @@
 #include "core/device/biosx_device.h"
 #include "core/error.h"
 #include "core/run/io_stall.h"
+#include "core/run/memory.h"
 #include "core/run/start_state.h"
 #include "core/vmx/vmcs.h"
 #include "core/vmx/vmcs_record.h"
 #include "uapi/biosx.h"
+#include "x86/realmode.h"
 
 namespace biosx {
 
@@ -27,17 +29,34 @@ std::string exit_name(unsigned nr)
     return n.empty() ? "EXIT_" + std::to_string(nr) : std::string(n);
 }
 
-// The module's guest memory, as a Memory over the device's mapping.
+// The module's guest memory, as a Memory over the device's mapping, with
+// its VGA window the machine's own where /dev/mem allows it -- as over the
+// host on the emulation backend -- so that what a routine draws (the
+// module maps the same frames into the guest: BIOSX_RUN_HOST_VGA) and what
+// the caller reads there agree. Otherwise the module's copy, taken at open.
 class VmxMemory final : public Memory {
 public:
-    explicit VmxMemory(std::shared_ptr<BiosxDevice> d) : d_(std::move(d)), bytes_(d_->guest_memory()) {}
+    explicit VmxMemory(std::shared_ptr<BiosxDevice> d) : d_(std::move(d)), bytes_(d_->guest_memory())
+    {
+        live_ = map_machine_vga(bytes_.data() + BIOSX_VGA_BEGIN);
+        if (!live_) d_->remap_guest(BIOSX_VGA_BEGIN, kVgaBytes);
+    }
     MemoryKind kind() const override { return MemoryKind::vmx; }
     std::string describe() const override { return std::string("vmx:") + BiosxDevice::kPath; }
     std::span<uint8_t> bytes() override { return bytes_; }
+    bool live_vga() const override { return live_; }
+    // Back to the module's copy: the module refused the machine's window.
+    void drop_live_vga()
+    {
+        d_->remap_guest(BIOSX_VGA_BEGIN, kVgaBytes);
+        live_ = false;
+    }
 
 private:
+    static constexpr size_t kVgaBytes = BIOSX_ROM_BEGIN - BIOSX_VGA_BEGIN;
     std::shared_ptr<BiosxDevice> d_;
     std::span<uint8_t> bytes_;
+    bool live_ = false;
 };
 
 // How the module says a run ended (biosx_run.end and its details), as the
@@ -119,6 +138,8 @@ public:
         if (req.io.virtual_io) r.flags |= BIOSX_RUN_VIRTUAL_IO;
         else if (req.io.pass_io) r.flags |= BIOSX_RUN_PASS_IO;
         if (req.test_bad_entry) r.flags |= BIOSX_RUN_TEST_BAD_ENTRY;
+        auto& vmem = static_cast<VmxMemory&>(mem);
+        if (vmem.live_vga()) r.flags |= BIOSX_RUN_HOST_VGA;
         // The module accepts 1..60000 ms; the CLI's range is (0, 60] s, so
         // only a sub-millisecond value rounds (up, to 1 ms). Nothing clamps.
         double ms = std::ceil(req.limits.timeout_s * 1000.0);
@@ -140,7 +161,15 @@ public:
         auto t0 = std::chrono::steady_clock::now();
         // The errors the module documents for a run, each with what to do;
         // anything else by the device's own messages. All name the ioctl.
-        if (int e = d_->try_ioctl(BIOSX_IOC_RUN, &r)) {
+        int e = d_->try_ioctl(BIOSX_IOC_RUN, &r);
+        if (e == ENXIO && (r.flags & BIOSX_RUN_HOST_VGA)) {
+            // The machine has RAM at 0xA0000 (no adapter decodes the legacy
+            // window): the routine gets the copy, and so does the caller.
+            vmem.drop_live_vga();
+            r.flags &= ~BIOSX_RUN_HOST_VGA;
+            e = d_->try_ioctl(BIOSX_IOC_RUN, &r);
+        }
+        if (e) {
             const std::string what = "BIOSX_IOC_RUN: ";
             switch (e) {
             case EBUSY:

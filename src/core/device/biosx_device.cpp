@@ -107,4 +107,12 @@ std::span<uint8_t> BiosxDevice::guest_memory()
     return {mem_, BIOSX_GUEST_BYTES};
 }
 
+void BiosxDevice::remap_guest(uint32_t offset, size_t len)
+{
+    if (::mmap(guest_memory().data() + offset, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd_, offset) ==
+        MAP_FAILED)
+        fail(ErrorKind::environment, std::string(kPath) + ": cannot map the guest memory at " + std::to_string(offset) +
+                                         " again: " + std::strerror(errno));
+}
+
 }  // namespace biosx

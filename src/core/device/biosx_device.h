@@ -42,6 +42,10 @@ public:
     // address space and the HMA), mapped at first use. Every open file of
     // /dev/biosx has its own.
     std::span<uint8_t> guest_memory();
+    // Maps [offset, offset + len) of the guest memory again at its place in
+    // guest_memory() (page-aligned), replacing whatever was mapped there:
+    // how the VGA window returns to the module's copy (VmxMemory).
+    void remap_guest(uint32_t offset, size_t len);
 
 private:
     explicit BiosxDevice(int fd) : fd_(fd) {}

@@ -71,6 +71,16 @@ private:
 
 }  // namespace
 
+bool map_machine_vga(uint8_t* at, int devmem)
+{
+    int fd = devmem >= 0 ? devmem : ::open("/dev/mem", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = mmap(at, BIOSX_ROM_BEGIN - BIOSX_VGA_BEGIN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+                   BIOSX_VGA_BEGIN) != MAP_FAILED;
+    if (devmem < 0) ::close(fd);
+    return ok;
+}
+
 std::unique_ptr<Memory> open_host_memory()
 {
     // Read-write when allowed (root), for the VGA window's mapping; a
@@ -107,7 +117,7 @@ std::unique_ptr<Memory> open_host_memory()
     // where the copy was, so on failure the copy is mapped and read again.
     constexpr size_t vga_len = BIOSX_ROM_BEGIN - BIOSX_VGA_BEGIN;
     uint8_t* vga = buf + BIOSX_VGA_BEGIN;
-    bool live = mmap(vga, vga_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, BIOSX_VGA_BEGIN) != MAP_FAILED;
+    bool live = map_machine_vga(vga, fd);
     if (!live && (mmap(vga, vga_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
                   pread(fd, vga, vga_len, BIOSX_VGA_BEGIN) != static_cast<ssize_t>(vga_len))) {
         int e = errno;

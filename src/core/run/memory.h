@@ -21,8 +21,8 @@ enum class MemoryKind { image, host, vmx };
 
 // A writable view of physical addresses [0, size()). Writes never reach the
 // source file or host RAM: sources are private copies (or, for vmx, the
-// module's per-file guest memory); only the host source's VGA window may be
-// the adapter's own (live_vga()).
+// module's per-file guest memory); only the VGA window of the host and vmx
+// sources may be the adapter's own (live_vga()).
 class Memory {
 public:
     virtual ~Memory() = default;
@@ -52,5 +52,12 @@ public:
 // The host's first MiB through /dev/mem (root), copied privately, with the
 // VGA window mapped from /dev/mem where the kernel allows it.
 std::unique_ptr<Memory> open_host_memory();
+
+// Maps the machine's VGA window (physical 0xA0000-0xBFFFF through /dev/mem,
+// shared; uncached, as /dev/mem maps what is not RAM) at `at`, in place of
+// what was mapped there. `devmem` is an open /dev/mem, or -1 to open one.
+// False when the kernel refuses (no /dev/mem, no CAP_SYS_RAWIO, lockdown);
+// then `at` may have lost its old mapping and the caller maps it again.
+bool map_machine_vga(uint8_t* at, int devmem = -1);
 
 }  // namespace biosx
