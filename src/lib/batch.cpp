@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/format.h"
+#include "core/run/io_policy.h"
 #include "core/run/registers.h"
 #include "core/call/call_input.h"
 #include "core/run/start_state.h"
@@ -16,8 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kFields[] = {"int", "call", "regs", "write", "read", "max_instructions",
-                                        "timeout", "io_log", "virtual_io", "id"};
+constexpr std::string_view kFields[] = {"int",     "call",       "regs",    "write",      "read",
+                                        "max_instructions", "timeout", "io_log", "virtual_io", "pass_io",
+                                        "allow_port", "strategy", "id"};
 
 // A number or a string, as the command line would have read it: "0x10",
 // "10h" or 16; "2.5" or 2.5.
@@ -77,7 +79,7 @@ BatchCall parse_batch_line(std::string_view text, json& id)
         if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
             fail(ErrorKind::usage, "unknown field \"" + printable(key) +
                                        "\" (known: int, call, regs, write, read, max_instructions, timeout, "
-                                       "io_log, virtual_io, id)");
+                                       "io_log, virtual_io, pass_io, allow_port, strategy, id)");
 
     BatchCall c;
     c.id = id;
@@ -108,8 +110,20 @@ BatchCall parse_batch_line(std::string_view text, json& id)
     if (auto it = j.find("timeout"); it != j.end())
         req.limits.timeout_s = parse_timeout(scalar_text(*it, "timeout", true), "timeout");
     if (auto it = j.find("io_log"); it != j.end()) req.log_io = flag(*it, "io_log");
+    // The port policy as the command line's --virtual-io, --pass-io and
+    // --allow-port (a port on the hard floor refused with its reason).
     req.io.virtual_io = false;
     if (auto it = j.find("virtual_io"); it != j.end()) req.io.virtual_io = flag(*it, "virtual_io");
+    if (auto it = j.find("pass_io"); it != j.end()) req.io.pass_io = flag(*it, "pass_io");
+    if (req.io.virtual_io && req.io.pass_io)
+        fail(ErrorKind::usage, "virtual_io and pass_io exclude each other");
+    if (auto it = j.find("allow_port"); it != j.end())
+        req.io.allow = parse_allowed_ports(strings(*it, "allow_port"), *host_port_map());
+    if (auto it = j.find("strategy"); it != j.end()) {
+        if (!it->is_string() || (*it != "auto" && *it != "unrestricted" && *it != "vm86"))
+            fail(ErrorKind::usage, "strategy: expected \"auto\", \"unrestricted\" or \"vm86\"");
+        req.strategy = it->get<std::string>();
+    }
     return c;
 }
 

@@ -101,6 +101,22 @@ for line, part in [(4, "unknown field \"color\""), (5, "appears twice"), (6, "ex
                    (11, "return trap"), (12, "past the end"), (13, "not valid JSON"), (14, "outside (0, 60]")]:
     check(f"line {line} says '{part}'", part in msgs.get(line, ""), msgs.get(line))
 
+# 3b. The port-policy fields of the command line: checked before anything
+# runs, the hard floor refused with its reason; over an image they are
+# accepted and every port stays virtual, as for `biosx int`.
+pol = [{"int": "0x11", "allow_port": ["0x3c0-0x3df", "0x1ce"], "strategy": "vm86", "pass_io": True},
+       {"int": "0x11", "allow_port": "0x20"}, {"int": "0x11", "virtual_io": True, "pass_io": True},
+       {"int": "0x11", "strategy": "fast"}, {"int": "0x11", "allow_port": [7]},
+       {"int": "0x10", "regs": {"ax": "0x13"}, "allow_port": "0x3c0-0x3df", "io_log": True}]
+rc, out, err = batch(pol)
+check("port-policy fields: good lines run, bad ones are answered", len(out) == 6 and
+      [o["schema"] for o in out] == ["biosx.run"] + ["biosx.error"] * 4 + ["biosx.run"], str(out)[:300])
+pm = {o["line"]: o["error"]["message"] for o in out if o["schema"] == "biosx.error"}
+for line, part in [(2, "0x20"), (3, "exclude each other"), (4, "strategy"), (5, "allow_port")]:
+    check(f"policy line {line} says '{part}'", part in pm.get(line, ""), pm.get(line))
+check("over an image an allowed port is still virtual", out[5]["schema"] == "biosx.run" and
+      all(a["disposition"] == "virtual" for a in out[5]["io"]) and len(out[5]["io"]) > 0, str(out[5])[:200])
+
 # 4. Exit codes: all fine; carry with --fail-on-carry.
 rc, out, err = batch([{"int": "0x11"}, {"int": "0x12"}])
 check("exit code 0 when every line returned", rc == 0 and err == "", f"{rc} {err}")
