@@ -77,6 +77,9 @@ RunEnd halted(uint16_t cs, uint16_t ip);
 // (shared/x86/exceptions.h); error_code < 0 when the CPU pushed none.
 RunEnd cpu_exception(unsigned vector, uint16_t cs, uint16_t ip, int64_t error_code = -1);
 RunEnd timed_out(double timeout_s);
+// "read from 0x110000, outside the memory source (1048576 bytes)"; WHAT is
+// "read from", "write to" or "fetch from".
+RunEnd outside_memory(std::string_view what, uint64_t addr, size_t mem_size);
 
 // One RDMSR/WRMSR of the routine (vmx backend: no WRMSR reaches an MSR;
 // a read gets the host's value only for the module's allow-list, else 0).
