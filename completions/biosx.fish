@@ -3,7 +3,7 @@ complete -c biosx -f
 complete -c biosx -n 'true' -l help -d 'Print this help message and exit'
 complete -c biosx -n 'true' -l version -d 'Display program version information and exit'
 complete -c biosx -n 'true' -l image -r -F -d 'Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)'
-complete -c biosx -n 'true' -l backend -x -a 'auto emu vmx' -d 'Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx'
+complete -c biosx -n 'true' -l backend -x -a 'auto emu vmx kvm' -d 'Execution backend: auto (vmx when /dev/biosx is usable, else kvm over the host when /dev/kvm is, else emu), emu, vmx, kvm'
 complete -c biosx -n 'true' -l json -d 'Print one JSON object instead of text'
 complete -c biosx -n '__fish_use_subcommand' -a int -d 'Run a BIOS interrupt handler (INT VECTOR) and print the registers'
 complete -c biosx -n '__fish_use_subcommand' -a call -d 'Far-call a real-mode entry point SEG:OFF that returns with RETF'

@@ -7,7 +7,7 @@ _biosx() {
     '-h[Print this help message and exit]'
     '--version[Display program version information and exit]'
     '--image[Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)]:file:_files'
-    '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx]:value:(auto emu vmx)'
+    '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else kvm over the host when /dev/kvm is, else emu), emu, vmx, kvm]:value:(auto emu vmx kvm)'
     '--json[Print one JSON object instead of text]'
   )
   local curcontext=$curcontext state line
