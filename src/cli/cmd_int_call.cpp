@@ -154,7 +154,7 @@ void add_run_options(CLI::App* sub, RunOptions& o)
     add_state_option(sub, o.state);
     sub->add_option("--strategy", o.strategy,
                     "vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86")
-        ->check(CLI::IsMember({"auto", "unrestricted", "vm86"}))
+        ->check(CLI::IsMember(std::vector<std::string>(std::begin(kStrategies), std::end(kStrategies))))
         ->capture_default_str()
         ->group("VMX");
     // Test hook of the VM tests: an invalid guest state, so the entry fails.

@@ -17,9 +17,17 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kFields[] = {"int",     "call",       "regs",    "write",      "read",
+constexpr std::string_view kFields[] = {"int",     "call",    "regs",       "write",   "read",
                                         "max_instructions", "timeout", "io_log", "virtual_io", "pass_io",
                                         "allow_port", "strategy", "id"};
+
+// "int, call, ..., id": the known fields, for the unknown-field message.
+std::string field_list()
+{
+    std::string out;
+    for (auto f : kFields) out += (out.empty() ? "" : ", ") + std::string(f);
+    return out;
+}
 
 // A number or a string, as the command line would have read it: "0x10",
 // "10h" or 16; "2.5" or 2.5.
@@ -77,9 +85,7 @@ BatchCall parse_batch_line(std::string_view text, json& id)
     if (auto it = j.find("id"); it != j.end()) id = *it;
     for (const auto& [key, v] : j.items())
         if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
-            fail(ErrorKind::usage, "unknown field \"" + printable(key) +
-                                       "\" (known: int, call, regs, write, read, max_instructions, timeout, "
-                                       "io_log, virtual_io, pass_io, allow_port, strategy, id)");
+            fail(ErrorKind::usage, "unknown field \"" + printable(key) + "\" (known: " + field_list() + ")");
 
     BatchCall c;
     c.id = id;
@@ -120,9 +126,8 @@ BatchCall parse_batch_line(std::string_view text, json& id)
     if (auto it = j.find("allow_port"); it != j.end())
         req.io.allow = parse_allowed_ports(strings(*it, "allow_port"), *host_port_map());
     if (auto it = j.find("strategy"); it != j.end()) {
-        if (!it->is_string() || (*it != "auto" && *it != "unrestricted" && *it != "vm86"))
-            fail(ErrorKind::usage, "strategy: expected \"auto\", \"unrestricted\" or \"vm86\"");
-        req.strategy = it->get<std::string>();
+        if (!it->is_string()) fail(ErrorKind::usage, "strategy: expected \"auto\", \"unrestricted\" or \"vm86\"");
+        req.strategy = parse_strategy(it->get<std::string>(), "strategy");
     }
     return c;
 }

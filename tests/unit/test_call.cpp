@@ -251,6 +251,39 @@ TEST_CASE("I/O over an image: virtual ports read all ones, the hard floor is ref
     CHECK(out.result.port_counts.size() == 3);  // 0x61 in, 0x64 out, 0x60 in: one access each
 }
 
+// fuzz_emu finding (docs/fuzzing.md): libx86emu runs a REP MOVS/STOS's
+// whole count in one loop. With a 32-bit count one instruction went on for
+// 2^32 accesses after leaving the memory, past --timeout. Reproducer:
+// tests/fuzz/regressions/emu/a32-rep-stosb.
+TEST_CASE("REP string instructions end with the run: at the end of memory, and by the clock inside the loop")
+{
+    auto b = make_emu_backend();
+    SUBCASE("a32 REP STOSB with ECX = 2^32-1 stops at the first byte past the memory")
+    {
+        TestMemory m;
+        // mov ecx,-1 ; xor edi,edi ; mov es,di ; a32 rep stosb
+        m.handler(0x26, 0x900, {0x66, 0xb9, 0xff, 0xff, 0xff, 0xff, 0x66, 0x31, 0xff, 0x8e, 0xc7, 0x67, 0xf3, 0xaa});
+        const RunResult r = run_call(*b, m, int_spec(0x26)).result;
+        CHECK(r.end.kind == EndKind::bad_memory);
+        CHECK(r.end.address == m.size());
+        CHECK((r.regs[Reg::eip] & 0xffff) == 0x90b);  // at the REP, as an interrupted one leaves it
+    }
+    SUBCASE("REP MOVSB of 65,535 in a loop ends by --timeout inside the loop")
+    {
+        TestMemory m;
+        // mov ax,2000h ; mov es,ax ; L: mov cx,ffffh ; xor si,si ; xor di,di ; rep movsb ; jmp L
+        m.handler(0x26, 0x900, {0xb8, 0x00, 0x20, 0x8e, 0xc0, 0xb9, 0xff, 0xff, 0x31, 0xf6, 0x31, 0xff, 0xf3,
+                                0xa4, 0xeb, 0xf5});
+        auto s = int_spec(0x26);
+        s.req.limits.timeout_s = 0.05;
+        const RunResult r = run_call(*b, m, s).result;
+        CHECK_MESSAGE(r.end.kind == EndKind::timeout, r.end.message);
+        // on_code reads the clock every 4,096 instructions: ended before the
+        // first of those reads, the clock was read inside the REP loops.
+        CHECK(r.instructions < 4096);
+    }
+}
+
 TEST_CASE("a write over biosx's return trap or return frame, or a frame outside memory, is refused (issue 11)")
 {
     TestMemory m;

@@ -198,6 +198,7 @@ cat > "$build/bochsrc" <<EOF
 megs: $megs
 romimage: file=$bios
 vgaromimage: file=$vgabios
+vga: extension=vbe, ddc=builtin
 cpu: model=$cpu, count=$smp, ips=$ips, reset_on_triple_fault=0
 clock: sync=none, time0=local
 ata0-master: type=cdrom, path=$build/boot.iso, status=inserted

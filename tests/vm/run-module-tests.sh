@@ -53,6 +53,10 @@ for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
 cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$files/"
+# A peer as witness of the mode biosx sets (session-tests.sh): Debian's
+# vbetool, with its libraries (run-guest.sh copies what ldd names).
+vbetool=$(command -v vbetool || echo /usr/sbin/vbetool)
+[ ! -x "$vbetool" ] || cp "$vbetool" "$files/vbetool"
 # The capability MSRs recorded for each Bochs model (the VMCS control check).
 cp -r "$here/cpu-models" "$files/"
 # Knobs of hardening-tests.sh, from the environment (defaults there).

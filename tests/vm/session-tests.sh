@@ -38,6 +38,37 @@ session_mode vmx 0x03
 session_mode emu 0x13
 session_mode emu 0x03
 
+# VBE 4F02h (issue 13): mode 101h (640x480, 8 bpp: the term display of
+# these boots cannot show deeper modes) set through each backend in one
+# session, read back there by 4F03h, by the next process on the other
+# backend, by Debian's vbetool (libx86: the real BDA and adapter) and by the
+# adapter's own graphics bit; then text mode again through biosx, and the
+# other way round: a mode vbetool sets is the mode biosx reports.
+vbe_mode_of() { printf '0x%03x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"ebx":\([0-9]*\).*/\1/') & 0x3fff)); }
+for vb in vmx emu; do
+    vo=$([ $vb = vmx ] && echo emu || echo vmx)
+    printf '{"int":"0x10","regs":{"ax":"0x4f02","bx":"0x101"}}\n{"int":"0x10","regs":{"ax":"0x4f03"}}\n' |
+        $B --backend $vb batch > /tmp/vbe.out 2> /tmp/vbe.err
+    check_eq "vbe-$vb-4f02-ok" "$(sed -n 1p /tmp/vbe.out | sed 's/.*"out":{[^}]*"eax":\([0-9]*\).*/\1/')" $((0x004f))
+    check_eq "vbe-$vb-same-session" "$(vbe_mode_of "$(sed -n 2p /tmp/vbe.out)")" 0x101
+    check_eq "vbe-$vb-adapter" "$(vga_graphics)" 1
+    check_eq "vbe-$vb-next-$vo" "$(vbe_mode_of "$($B --backend $vo int 0x10 --ax 0x4f03 --json | tr -d ' \n')")" 0x101
+    # Not a check yet: vbetool's `vbemode get` read 0x05f here (2026-12-05,
+    # both backends, both models) while 4F03h through biosx and the adapter
+    # said 101h; what vbetool prints is not understood yet (issue 13).
+    [ ! -x ./vbetool ] || echo "vbetool vbemode get after biosx on $vb: $(./vbetool vbemode get 2>&1 | head -2 | tr '\n' ' ')"
+    $B --backend $vb int 0x10 --ax 0x0003 > /dev/null
+    check_eq "vbe-$vb-text-again" "$(vga_graphics):$(bda_mode)" "0:0x03"
+done
+if [ -x ./vbetool ]; then
+    ./vbetool vbemode set 257 > /dev/null 2>&1
+    for vb in vmx emu; do
+        check_eq "vbe-vbetool-set-seen-by-$vb" "$(vbe_mode_of "$($B --backend $vb int 0x10 --ax 0x4f03 --json | tr -d ' \n')")" 0x101
+    done
+    ./vbetool vgamode set 3 > /dev/null 2>&1
+    check_eq "vbe-vbetool-text-seen-by-biosx" "$(mode_of "$($B int 0x10 --ax 0x0f00 --json | tr -d ' \n')")" 0x03
+fi
+
 # The VGA window is the machine's on every backend over the host (issue 13;
 # the module maps physical 0xA0000-0xBFFFF into the guest for the run,
 # BIOSX_RUN_HOST_VGA): a character the VGA BIOS writes in text mode (INT 10h

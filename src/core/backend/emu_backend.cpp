@@ -6,8 +6,8 @@
 #include <x86emu.h>
 
 #include "core/backend/backend.h"
-#include "core/backend/host_fpe.h"
 #include "core/backend/port_io.h"
+#include "core/backend/x86emu_exit.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/run/io_stall.h"
@@ -27,6 +27,7 @@ struct EmuRun {
     RunResult* result = nullptr;
     uint32_t trap_linear = BIOSX_TRAP_LINEAR;
     uint64_t instructions = 0;
+    uint64_t accesses = 0;  // memory accesses, for the clock inside a REP loop
     Clock::time_point deadline;
     bool stopped = false;  // set when a callback decided how the run ended
     uint8_t* mem = nullptr;
@@ -142,6 +143,17 @@ unsigned io_width(unsigned type)
     return 0;
 }
 
+// Every 65,536th access, and any after the run has ended: libx86emu runs a
+// REP string instruction's whole count in one loop (x86emu_exit.h), so the
+// run is left from here once it has ended (an access outside the memory)
+// or its time is up -- the clock read as rarely as on_code reads it per
+// instruction. EIP goes back to the REP, as an interrupted one leaves it.
+[[gnu::noinline, gnu::cold]] void in_long_instruction(x86emu_t* emu, EmuRun* c)
+{
+    if (!c->stopped && Clock::now() >= c->deadline) end_run(emu, timed_out(c->req->limits.timeout_s));
+    if (c->stopped) leave_x86emu();
+}
+
 // An access past the end of the memory source ends the run.
 [[gnu::noinline, gnu::cold]] unsigned outside(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, unsigned kind, unsigned size)
 {
@@ -158,6 +170,8 @@ unsigned io_width(unsigned type)
 unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
 {
     EmuRun* c = ctx(emu);
+    if ((++c->accesses & 0xffff) == 0 || c->stopped) [[unlikely]]
+        in_long_instruction(emu, c);
     unsigned kind = type & ~0xffu;
     unsigned size = io_width(type);
     if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) [[unlikely]]
@@ -357,12 +371,21 @@ public:
         c.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.limits.timeout_s));
         // x86emu_run returns at the end of the run, or at an INS/OUTS for run_string_io().
         for (;;) {
-            if (!run_x86emu_guarded(emu)) {
-                // A host division inside libx86emu faulted (host_fpe.h): the
-                // guest's #DE, as it leaves the CPU: EIP at the instruction, no
-                // register written.
+            const X86emuExit how = run_x86emu(emu);
+            if (how == X86emuExit::divide_fault) {
+                // A host division inside libx86emu faulted (x86emu_exit.h):
+                // the guest's #DE, as it leaves the CPU: EIP at the
+                // instruction, no register written.
                 emu->x86.R_EIP = emu->x86.saved_eip;
                 end_exception(emu, 0, -1);
+                break;
+            }
+            if (how == X86emuExit::left) {
+                // Ended inside a REP loop: EIP at the instruction, as an
+                // interrupted REP leaves it (libx86emu has already cleared
+                // (E)CX of MOVS and STOS, so the count does not show what
+                // was left).
+                emu->x86.R_EIP = emu->x86.saved_eip;
                 break;
             }
             if (c.stopped || !c.string_io) break;

@@ -2,6 +2,7 @@
 // Userspace.
 #include "core/call/call_input.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -125,6 +126,14 @@ std::vector<PortRange> parse_allowed_ports(const std::vector<std::string>& specs
         out.push_back({static_cast<uint16_t>(a), static_cast<uint16_t>(b)});
     }
     return out;
+}
+
+std::string parse_strategy(std::string_view text, std::string_view what)
+{
+    if (std::find(std::begin(kStrategies), std::end(kStrategies), text) == std::end(kStrategies))
+        fail(ErrorKind::usage, std::string(what) + " " + printable(std::string(text), 40) +
+                                   ": expected auto, unrestricted or vm86");
+    return std::string(text);
 }
 
 double parse_timeout(std::string_view text, std::string_view what)

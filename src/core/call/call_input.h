@@ -43,6 +43,13 @@ Registers parse_registers(const RegisterInput& in);
 // on the hard floor of `map` is refused with its reason (no option opens it).
 std::vector<PortRange> parse_allowed_ports(const std::vector<std::string>& specs, const PortMap& map);
 
+// The vmx backend's guest strategies, the one list the CLI's --strategy
+// and batch's "strategy" accept.
+inline constexpr std::string_view kStrategies[] = {"auto", "unrestricted", "vm86"};
+// A strategy named in kStrategies, checked on every backend; throws Usage
+// naming `what` otherwise.
+std::string parse_strategy(std::string_view text, std::string_view what);
+
 // "--timeout 2.5": a decimal number of seconds in (0, 60]; throws Usage
 // naming `what` and the range otherwise (also for nan, inf, "", "1e999").
 double parse_timeout(std::string_view text, std::string_view what);

@@ -1,6 +1,7 @@
-// host_fpe.cpp - a SIGFPE inside libx86emu ends the run instead of biosx
-// (host_fpe.h says why). Userspace, emulation backend.
-#include "core/backend/host_fpe.h"
+// x86emu_exit.cpp - leaving x86emu_run on a host divide fault inside
+// libx86emu or when a callback asks (x86emu_exit.h says why). Userspace,
+// emulation backend.
+#include "core/backend/x86emu_exit.h"
 
 #include <csetjmp>
 #include <csignal>
@@ -13,7 +14,7 @@ namespace biosx {
 
 namespace {
 
-thread_local sigjmp_buf* t_jump = nullptr;  // set while this thread is in x86emu_run
+thread_local sigjmp_buf* t_jump = nullptr;  // set while this thread is in run_x86emu
 struct sigaction g_prev;                    // the handler before biosx's
 uintptr_t g_text_begin = 0, g_text_end = 0;  // libx86emu's executable segment
 
@@ -36,7 +37,7 @@ int find_text(dl_phdr_info* info, size_t, void*)
 void on_fpe(int sig, siginfo_t* info, void* uctx)
 {
     const auto pc = static_cast<uintptr_t>(static_cast<ucontext_t*>(uctx)->uc_mcontext.gregs[REG_RIP]);
-    if (t_jump && pc >= g_text_begin && pc < g_text_end) siglongjmp(*t_jump, 1);
+    if (t_jump && pc >= g_text_begin && pc < g_text_end) siglongjmp(*t_jump, static_cast<int>(X86emuExit::divide_fault));
     if (g_prev.sa_flags & SA_SIGINFO) {
         g_prev.sa_sigaction(sig, info, uctx);
     } else if (g_prev.sa_handler != SIG_DFL && g_prev.sa_handler != SIG_IGN) {
@@ -76,28 +77,35 @@ private:
     static inline int users_ = 0;
 };
 
-// No C++ object lives in this frame, and the divisions that fault run in
+// No C++ object lives in this frame. The divisions that fault run in
 // libx86emu's instruction code with no biosx callback between it and
-// x86emu_run: the siglongjmp back here skips nothing that needs destroying.
-bool run_jumping_back(x86emu_t* emu)
+// x86emu_run, and leave_x86emu's callers hold none: the siglongjmp back here
+// skips nothing that needs destroying.
+X86emuExit run_jumping_back(x86emu_t* emu)
 {
+    static_assert(static_cast<int>(X86emuExit::returned) == 0, "sigsetjmp returns 0 the first time");
     sigjmp_buf jump;
-    if (sigsetjmp(jump, 1) != 0) {
+    if (const int how = sigsetjmp(jump, 1); how != 0) {
         t_jump = nullptr;
-        return false;
+        return static_cast<X86emuExit>(how);
     }
     t_jump = &jump;
     x86emu_run(emu, 0);
     t_jump = nullptr;
-    return true;
+    return X86emuExit::returned;
 }
 
 }  // namespace
 
-bool run_x86emu_guarded(x86emu_t* emu)
+X86emuExit run_x86emu(x86emu_t* emu)
 {
     Guard guard;
     return run_jumping_back(emu);
+}
+
+void leave_x86emu()
+{
+    if (t_jump) siglongjmp(*t_jump, static_cast<int>(X86emuExit::left));
 }
 
 }  // namespace biosx
