@@ -81,7 +81,7 @@ _biosx() {
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; JSON "vmcs") or the vCPU'\''s system state (kvm; "vcpu")]' \
         '*:argument:' ;;
     call)
       _arguments $global_opts \
@@ -137,7 +137,7 @@ _biosx() {
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; JSON "vmcs") or the vCPU'\''s system state (kvm; "vcpu")]' \
         '*:argument:' ;;
     batch)
       _arguments $global_opts \

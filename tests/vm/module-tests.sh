@@ -280,6 +280,9 @@ if insmod ./irqbypass.ko 2>/dev/null; insmod ./kvm.ko 2>/dev/null && insmod ./kv
     fi
     kill $kpid 2>/dev/null
     wait $kpid 2>/dev/null
+    # The kvm backend through this kernel's kvm_intel, the module beside it.
+    KVM_SOURCED=1
+    . ./kvm-tests.sh
     # loaded after kvm_intel: the module leaves it the emergency slot (this
     # once BUG()ed in symbol_put_addr() on a data symbol)
     rmmod biosx && insmod ./biosx.ko

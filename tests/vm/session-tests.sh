@@ -7,14 +7,6 @@
 # either backend, and by the real BDA (0x449, through /dev/mem): the
 # session wrote its BDA changes back to the machine. Busybox sh.
 
-# vga_graphics: 1 when the adapter is in a graphics mode, 0 in text.
-vga_graphics() {
-    printf '\006' | dd of=/dev/port bs=1 seek=$((0x3ce)) count=1 conv=notrunc 2> /dev/null
-    echo $(($(dd if=/dev/port bs=1 skip=$((0x3cf)) count=1 2> /dev/null | hexdump -e '1/1 "%u"') & 1))
-}
-# mode_of JSON-LINE: AL of a run object, in hex.
-mode_of() { printf '0x%02x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"eax":\([0-9]*\).*/\1/') & 0x7f)); }
-bda_mode() { printf '0x%02x' $(($(read_mem16 0x449) & 0xff)); }
 
 # session_mode BACKEND MODE: set MODE and ask for it in one session; the
 # witness, the real BDA and a new process on each backend must agree.
@@ -44,7 +36,6 @@ session_mode emu 0x03
 # backend, by Debian's vbetool (libx86: the real BDA and adapter) and by the
 # adapter's own graphics bit; then text mode again through biosx, and the
 # other way round: a mode vbetool sets is the mode biosx reports.
-vbe_mode_of() { printf '0x%03x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"ebx":\([0-9]*\).*/\1/') & 0x3fff)); }
 for vb in vmx emu; do
     vo=$([ $vb = vmx ] && echo emu || echo vmx)
     printf '{"int":"0x10","regs":{"ax":"0x4f02","bx":"0x101"}}\n{"int":"0x10","regs":{"ax":"0x4f03"}}\n' |

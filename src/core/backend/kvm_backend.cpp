@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <pthread.h>
 #include <linux/kvm.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -34,30 +36,59 @@ using Clock = std::chrono::steady_clock;
 thread_local kvm_run* t_running = nullptr;
 thread_local volatile sig_atomic_t t_kicked = 0;
 
-void on_kick(int)
+// What our timers carry in sigev_value, to tell their signal from one the
+// program sends for itself.
+char g_token;
+struct sigaction g_previous {};
+
+void on_kick(int sig, siginfo_t* info, void* uc)
 {
-    if (t_running) t_running->immediate_exit = 1;
-    t_kicked = 1;
+    if (t_running) t_running->immediate_exit = 1;  // a foreign one too: KVM_RUN returns, the loop goes on
+    if (info && info->si_code == SI_TIMER && info->si_value.sival_ptr == &g_token) {
+        t_kicked = 1;
+        return;
+    }
+    // The program's own signal: to the handler it had before ours.
+    if (g_previous.sa_flags & SA_SIGINFO) {
+        if (g_previous.sa_sigaction) g_previous.sa_sigaction(sig, info, uc);
+    } else if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN && g_previous.sa_handler) {
+        g_previous.sa_handler(sig);
+    }
+}
+
+// The kick signal's handler, installed once per process and kept: a
+// handler put back after each run would race with another thread's session
+// whose timer is still armed (the default action of a real-time signal
+// ends the process). Signals that are not our timers' go to the handler
+// the program had installed before.
+void install_kick_handler()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction sa {};
+        sa.sa_sigaction = on_kick;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGRTMIN, &sa, &g_previous);
+    });
 }
 
 // A one-shot POSIX timer that signals this thread at the run's deadline,
 // kicking its vCPU out of KVM_RUN: a guest spinning in `jmp $` makes no
-// exit of its own. The previous handler is restored afterwards.
+// exit of its own (a real-mode guest with IF = 0 takes no interrupt).
 class Kick {
 public:
     explicit Kick(double seconds)
     {
-        struct sigaction sa {};
-        sa.sa_handler = on_kick;
-        sigemptyset(&sa.sa_mask);
-        sigaction(signal(), &sa, &old_);
+        install_kick_handler();
         sigset_t set;
         sigemptyset(&set);
-        sigaddset(&set, signal());
+        sigaddset(&set, SIGRTMIN);
         pthread_sigmask(SIG_UNBLOCK, &set, &old_mask_);
         sigevent ev{};
         ev.sigev_notify = SIGEV_THREAD_ID;
-        ev.sigev_signo = signal();
+        ev.sigev_signo = SIGRTMIN;
+        ev.sigev_value.sival_ptr = &g_token;
         ev._sigev_un._tid = static_cast<pid_t>(::syscall(SYS_gettid));
         if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0)
             fail(ErrorKind::environment, std::string("timer_create for --timeout: ") + std::strerror(errno));
@@ -65,19 +96,20 @@ public:
         when.it_value.tv_sec = static_cast<time_t>(seconds);
         when.it_value.tv_nsec = static_cast<long>((seconds - static_cast<double>(when.it_value.tv_sec)) * 1e9);
         if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0) when.it_value.tv_nsec = 1;
+        // Again every 20 ms after the deadline: a signal that lands between
+        // two KVM_RUNs while another handler has replaced ours sets no
+        // immediate_exit, and the next one must still get the vCPU out.
+        when.it_interval.tv_nsec = 20'000'000;
         timer_settime(timer_, 0, &when, nullptr);
     }
     ~Kick()
     {
         timer_delete(timer_);
         pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-        sigaction(signal(), &old_, nullptr);
     }
-    static int signal() { return SIGRTMIN; }
 
 private:
     timer_t timer_{};
-    struct sigaction old_ {};
     sigset_t old_mask_{};
 };
 
@@ -224,6 +256,7 @@ public:
         dev_->get_regs(k);
         dev_->get_sregs(s);
         res.regs = kvm::from_kvm(k, s);
+        res.vcpu = kvm::vcpu_state(s);
         if (res.end.kind == EndKind::return_trap || res.end.kind == EndKind::halt) res.regs[Reg::eip] -= 1;  // at the HLT
         if (res.end.kind == EndKind::exception && unwind_exception(guest, slot_size, res.regs))
             res.end = cpu_exception(static_cast<unsigned>(res.end.vector), static_cast<uint16_t>(res.regs[Reg::cs]),

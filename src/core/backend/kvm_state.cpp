@@ -71,6 +71,29 @@ Registers from_kvm(const kvm_regs& k, const kvm_sregs& s)
     return r;
 }
 
+VcpuState vcpu_state(const kvm_sregs& s)
+{
+    VcpuState v;
+    const kvm_segment* segs[8] = {&s.cs, &s.ds, &s.es, &s.fs, &s.gs, &s.ss, &s.tr, &s.ldt};
+    for (size_t i = 0; i < v.seg.size(); ++i) {
+        const kvm_segment& k = *segs[i];
+        v.seg[i] = {k.selector, k.base,  k.limit,  k.type,  k.dpl,   k.present != 0, k.s != 0,
+                    k.db != 0,  k.l != 0, k.g != 0, k.avl != 0, k.unusable != 0};
+    }
+    v.gdt_base = s.gdt.base;
+    v.gdt_limit = s.gdt.limit;
+    v.idt_base = s.idt.base;
+    v.idt_limit = s.idt.limit;
+    v.cr0 = s.cr0;
+    v.cr2 = s.cr2;
+    v.cr3 = s.cr3;
+    v.cr4 = s.cr4;
+    v.cr8 = s.cr8;
+    v.efer = s.efer;
+    v.apic_base = s.apic_base;
+    return v;
+}
+
 int stub_vector(uint32_t linear)
 {
     for (uint8_t v : kTrappedExceptions)

@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 
 #include "core/run/registers.h"
+#include "core/run/vcpu_state.h"
 
 namespace biosx::kvm {
 
@@ -17,6 +18,8 @@ namespace biosx::kvm {
 void real_mode_sregs(kvm_sregs& s, const Registers& r);
 kvm_regs to_kvm_regs(const Registers& r);
 Registers from_kvm(const kvm_regs& r, const kvm_sregs& s);
+// The system state of `s`, for --dump-vmcs on the kvm backend.
+VcpuState vcpu_state(const kvm_sregs& s);
 
 // The CPU exceptions a run ends with: their IVT entries point, during the
 // run, at one HLT each at kExceptionStubs + vector (0000:0610 + n), beside
