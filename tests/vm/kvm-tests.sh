@@ -133,6 +133,7 @@ check_eq kvm-vbe-4f02-ok "$(sed -n 1p /tmp/kv-vbe.out | sed 's/.*"out":{[^}]*"ea
 check_eq kvm-vbe-same-session "$(vbe_mode_of "$(sed -n 2p /tmp/kv-vbe.out)")" 0x101
 check_eq kvm-vbe-adapter "$(vga_graphics)" 1
 check_eq kvm-vbe-next-emu "$(vbe_mode_of "$($B --backend emu int 0x10 --ax 0x4f03 --json | tr -d ' \n')")" 0x101
+[ ! -x ./vbetool ] || check_eq kvm-vbe-vbetool "$(./vbetool vbemode get 2>&1 | head -1)" 257
 $B --backend kvm int 0x10 --ax 0x0003 > /dev/null
 check_eq kvm-vbe-text-again "$(vga_graphics):$(bda_mode)" "0:0x03"
 

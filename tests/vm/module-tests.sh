@@ -40,7 +40,8 @@ bda413=$(read_mem16 0x413)
 dmesg_clean() {
     noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep -v 'taints kernel' |
         grep -v 'module verification failed' | grep -v 'loading out-of-tree module' |
-        grep -v 'biosx: VMX is already in use' | grep -iv 'kvm' | grep -v 'drop_caches')
+        grep -v 'biosx: VMX is already in use' | grep -iv 'kvm' | grep -v 'drop_caches' |
+        grep -v 'Non-volatile memory driver')
     echo "kernel log since insmod:"; echo "$noise"
     check_eq "$1" "$(echo "$noise" | grep -c .)" 0
 }
