@@ -103,8 +103,16 @@ kv_misbehave outside-slot "outside the memory source" \
     fa2e0f011680000f20c06683c8010f22c0b808008ed8678b0500000001 \
     --write 2000:0080=0f0000010200 --write 2000:0100=0000000000000000ffff00000092cf00
 check_match kvm-outside-slot-address "$(cat /tmp/kv-e)" "0x1000000"
-# A triple fault: an IDT limit of 0, then INT 3 (shutdown).
-kv_misbehave triple-fault "triple fault" 2e0f011e0a00cc --write 2000:000a=000000000000
+# A triple fault: an IDT limit of 0, then INT 3 (SDM Vol. 3A §20.1.4: the
+# vector is past the limit, #GP, then #DF, then shutdown). Where KVM runs
+# real mode itself (kvm_intel without unrestricted guest: penryn) its
+# emulated delivery does not check the IDT limit and the run ends otherwise
+# (docs/kvm.md); it must still end, with exit code 4.
+if [ "$(cat /sys/module/kvm_intel/parameters/unrestricted_guest 2>/dev/null)" = N ]; then
+    kv_misbehave triple-fault-emulated "did not complete" 2e0f011e0a00cc --write 2000:000a=000000000000
+else
+    kv_misbehave triple-fault "triple fault" 2e0f011e0a00cc --write 2000:000a=000000000000
+fi
 $B --backend kvm int 0x11 --dump-vmcs > /tmp/kv-o 2>&1
 check_match kvm-dump-vmcs-no-vmcs "$(cat /tmp/kv-o)" "no VMCS to show"
 check_match kvm-dump-vmcs-real-mode "$(cat /tmp/kv-o)" "cr0 +[0-9a-f]+ +\(PE=0 PG=0\)"
