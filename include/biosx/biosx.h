@@ -176,7 +176,7 @@ BIOSX_API const char *biosx_session_error(const struct biosx_session *s);
  */
 BIOSX_API const char *biosx_last_error(void);
 
-/** biosx_session_backend() - "emu" or "vmx". */
+/** biosx_session_backend() - "emu", "vmx" or "kvm". */
 BIOSX_API const char *biosx_session_backend(const struct biosx_session *s);
 
 /**
