@@ -8,7 +8,7 @@ _biosx() {
     done
     case $prev in
         --image) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --backend) COMPREPLY=($(compgen -W 'auto emu vmx' -- "$cur")); return ;;
+        --backend) COMPREPLY=($(compgen -W 'auto emu vmx kvm' -- "$cur")); return ;;
     esac
     local words
     case $cmd in

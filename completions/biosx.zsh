@@ -7,7 +7,7 @@ _biosx() {
     '-h[Print this help message and exit]'
     '--version[Display program version information and exit]'
     '--image[Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)]:file:_files'
-    '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx]:value:(auto emu vmx)'
+    '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else kvm over the host when /dev/kvm is, else emu), emu, vmx, kvm]:value:(auto emu vmx kvm)'
     '--json[Print one JSON object instead of text]'
   )
   local curcontext=$curcontext state line
@@ -81,7 +81,7 @@ _biosx() {
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; JSON "vmcs") or the vCPU'\''s system state (kvm; "vcpu")]' \
         '*:argument:' ;;
     call)
       _arguments $global_opts \
@@ -137,7 +137,7 @@ _biosx() {
         '--fail-on-carry[Exit with code 5 when the call returns CF=1]' \
         '--state[Over an image: read the guest'\''s RAM from FILE first (when it exists), write it back after]:file:_files' \
         '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
-        '--dump-vmcs[After the run, dump the VMCS (vmx backend; with --json, as "vmcs")]' \
+        '--dump-vmcs[After the run, dump the VMCS (vmx backend; JSON "vmcs") or the vCPU'\''s system state (kvm; "vcpu")]' \
         '*:argument:' ;;
     batch)
       _arguments $global_opts \

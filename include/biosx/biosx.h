@@ -83,11 +83,11 @@ enum biosx_status {
 /**
  * enum biosx_backend_kind - who executes the BIOS code.
  * @BIOSX_BACKEND_AUTO: vmx when /dev/biosx is usable (and no image is
- *	given), else emu.
+ *	given), else kvm over the host when /dev/kvm is usable, else emu.
  * @BIOSX_BACKEND_EMU: libx86emu, on any machine, over the host or an image.
  * @BIOSX_BACKEND_VMX: biosx.ko (Intel VMX); over the host only.
- * @BIOSX_BACKEND_KVM: reserved for the KVM backend; refused today with
- *	BIOSX_ERR_ENVIRONMENT.
+ * @BIOSX_BACKEND_KVM: a hardware guest through /dev/kvm (Intel and AMD),
+ *	over the host or an image; BIOSX_ERR_ENVIRONMENT where KVM is unusable.
  */
 enum biosx_backend_kind {
 	BIOSX_BACKEND_AUTO = 0,
@@ -176,7 +176,7 @@ BIOSX_API const char *biosx_session_error(const struct biosx_session *s);
  */
 BIOSX_API const char *biosx_last_error(void);
 
-/** biosx_session_backend() - "emu" or "vmx". */
+/** biosx_session_backend() - "emu", "vmx" or "kvm". */
 BIOSX_API const char *biosx_session_backend(const struct biosx_session *s);
 
 /**

@@ -68,6 +68,7 @@ enum biosx_io_mode {
 	X(0x00b2, 0x00b3, FLOOR, FLOOR, "APM/SMI command and status: enters SMM") \
 	X(0x00c0, 0x00df, FLOOR, FLOOR, "8237 DMA controller 2") \
 	X(0x00ed, 0x00ed, PASS, PASS, "I/O delay port (Linux's io_delay=0xed)") \
+	X(0x01ce, 0x01d0, PASS, PASS, "display adapter extension index/data (ATI VGA Wonder; the Bochs/QEMU VBE interface, whose VGA BIOS sets VBE modes here; a word at 0x1CF spans 0x1D0)") \
 	X(0x03b0, 0x03df, PASS, PASS, "VGA (MDA, CGA, EGA/VGA registers): the display adapter's own ports") \
 	X(0x040b, 0x040b, FLOOR, FLOOR, "8237 DMA controller 1 extended mode (EISA)") \
 	X(0x0480, 0x048f, FLOOR, FLOOR, "8237 DMA high page registers (EISA)") \

@@ -6,6 +6,7 @@
 
 #include "cli/subcommand.h"
 #include "core/caps/caps.h"
+#include "core/device/kvm_device.h"
 #include "core/error.h"
 #include "core/files.h"
 
@@ -38,13 +39,26 @@ void run_caps(const CapsOptions& o)
         f.commit();
     }
     const caps::Decoded d = caps::decode(raw, index);
+    // This host's KVM, for the kvm backend (not a file's: --from decodes
+    // another machine's MSRs).
+    const bool host = o.from.empty();
+    const std::string kvm_why = host ? KvmDevice::unusable_reason() : std::string();
+    const std::string kvm_line = kvm_why.empty() ? "usable (" + std::string(KvmDevice::kPath) + ", KVM API 12)"
+                                                 : "not usable: " + kvm_why;
     if (globals().json) {
-        print_json(caps::to_json(d));
+        nlohmann::json j = caps::to_json(d);
+        if (host) j["kvm"] = {{"usable", kvm_why.empty()}, {"reason", kvm_why}};
+        print_json(j);
         if (!d.vmx) throw Exit{static_cast<int>(ExitCode::environment)};
         return;
     }
-    if (!d.vmx) fail(ErrorKind::environment, caps::no_vmx_line(d));
+    if (!d.vmx)
+        fail(ErrorKind::environment,
+             caps::no_vmx_line(d) + (host && kvm_why.empty() ? "; the kvm backend can run here (" +
+                                                                   std::string(KvmDevice::kPath) + " is usable)"
+                                                             : ""));
     std::cout << caps::render_text(d);
+    if (host) std::cout << "\nkvm backend: " << kvm_line << "\n";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/subcommand.h"
+#include "core/error.h"
 #include "core/vmx/vmcs_record.h"
 
 namespace biosx::cli {
@@ -34,7 +35,14 @@ void setup_dump_vmcs(CLI::App& app)
                                                 "(needs biosx.ko)");
     sub->footer("Example: sudo biosx --backend vmx int 0x11 && sudo biosx dump-vmcs --raw");
     sub->add_flag("--raw", o.raw, "Print the VMCS region as a hex dump with offsets, and the physical addresses");
-    sub->callback([] { print_record(std::cout, vmx::fetch_last_vmcs(), globals().json, o.raw); });
+    sub->callback([] {
+        // KVM keeps its VMCS or VMCB in the kernel, and its VM ends with the
+        // process that made it: there is no last run to read back.
+        if (globals().backend == "kvm")
+            fail(ErrorKind::usage, "dump-vmcs: the kvm backend has no VMCS biosx can read (KVM keeps it in the kernel); "
+                                   "`biosx --backend kvm int N --dump-vmcs` prints the vCPU's state after that run");
+        print_record(std::cout, vmx::fetch_last_vmcs(), globals().json, o.raw);
+    });
 }
 
 }  // namespace biosx::cli

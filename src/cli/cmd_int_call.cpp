@@ -63,11 +63,12 @@ void run(const RunOptions& o, Entry::Kind kind)
     spec.req.io.allow = parse_allowed_ports(o.allow_ports, *host_port_map());
     auto session = open_session_from_globals();
     const std::string backend = session->backend().name();
-    if (o.dump_vmcs && backend != "vmx") {
+    if (o.dump_vmcs && backend != "vmx" && backend != "kvm") {
         bool chosen = !globals().image.empty() || globals().backend == "emu";
         fail(chosen ? ErrorKind::usage : ErrorKind::environment,
-             "--dump-vmcs needs the vmx backend, and this run would use " + backend +
-                 (chosen ? " (drop --image / --backend emu)" : " (/dev/biosx is not usable here; load biosx.ko)"));
+             "--dump-vmcs needs the vmx or kvm backend, and this run would use " + backend +
+                 (chosen ? " (use --backend kvm, or drop --image / --backend emu)"
+                         : " (/dev/biosx and /dev/kvm are not usable here)"));
     }
     spec.req.io.virtual_io = o.virtual_io;
     spec.req.io.pass_io = o.pass_io;
@@ -89,7 +90,10 @@ void run(const RunOptions& o, Entry::Kind kind)
     CallOutcome out = session->call(spec);
     print_notes(*session);
     std::optional<vmx::VmcsRecord> vmcs;
-    if (o.dump_vmcs) vmcs = vmx::fetch_last_vmcs();
+    // KVM keeps its VMCS (or VMCB) in the kernel: the kvm backend shows the
+    // vCPU's system state instead.
+    const bool vcpu_only = o.dump_vmcs && backend == "kvm";
+    if (o.dump_vmcs && !vcpu_only) vmcs = vmx::fetch_last_vmcs();
 
     if (trace) trace->commit();
     if (state) state->save();
@@ -100,10 +104,14 @@ void run(const RunOptions& o, Entry::Kind kind)
     if (globals().json) {
         nlohmann::json j = call_to_json(spec, out);
         if (vmcs) j["vmcs"] = vmx::vmcs_to_json(*vmcs);
+        if (vcpu_only && out.result.vcpu) j["vcpu"] = vcpu_to_json(*out.result.vcpu);
         print_json(j);
     } else {
         std::cout << render_call_text(spec, out, use_color());
         if (vmcs) std::cout << "\n" << vmx::render_vmcs_text(*vmcs);
+        if (vcpu_only && out.result.vcpu)
+            std::cout << "\nno VMCS to show: KVM keeps it in the kernel (kvm backend)\n"
+                      << render_vcpu_text(*out.result.vcpu);
     }
 
     if (out.result.end.kind != EndKind::return_trap) {
@@ -159,7 +167,7 @@ void add_run_options(CLI::App* sub, RunOptions& o)
         ->group("VMX");
     // Test hook of the VM tests: an invalid guest state, so the entry fails.
     sub->add_flag("--test-bad-entry", o.test_bad_entry, "")->group("");
-    sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend; with --json, as \"vmcs\")")
+    sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend; JSON \"vmcs\") or the vCPU's system state (kvm; \"vcpu\")")
         ->group("Debugging");
 }
 

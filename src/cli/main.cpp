@@ -37,8 +37,8 @@ struct GlobalOption {
 const GlobalOption kGlobalOptions[] = {
     {"--image", "FILE", "Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)",
      &GlobalOptions::image, nullptr, {}},
-    {"--backend", nullptr, "Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx",
-     &GlobalOptions::backend, nullptr, {"auto", "emu", "vmx"}},
+    {"--backend", nullptr, "Execution backend: auto (vmx when /dev/biosx is usable, else kvm over the host when /dev/kvm is, else emu), emu, vmx, kvm",
+     &GlobalOptions::backend, nullptr, {"auto", "emu", "vmx", "kvm"}},
     {"--json", nullptr, "Print one JSON object instead of text", nullptr, &GlobalOptions::json, {}},
 };
 

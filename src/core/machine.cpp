@@ -2,6 +2,7 @@
 #include "core/machine.h"
 
 #include "core/device/biosx_device.h"
+#include "core/device/kvm_device.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/lockdown.h"
@@ -12,8 +13,14 @@ namespace biosx {
 Machine open_machine(const MachineOptions& opt)
 {
     Machine s;
-    if (opt.backend != "auto" && opt.backend != "emu" && opt.backend != "vmx")
-        fail(ErrorKind::usage, "--backend " + printable(opt.backend) + ": unknown backend (auto, emu or vmx)");
+    if (opt.backend != "auto" && opt.backend != "emu" && opt.backend != "vmx" && opt.backend != "kvm")
+        fail(ErrorKind::usage, "--backend " + printable(opt.backend) + ": unknown backend (auto, emu, vmx or kvm)");
+    if (opt.backend == "kvm") {
+        // Refused here, before any memory is read, when KVM cannot be used.
+        if (std::string why = KvmDevice::unusable_reason(); !why.empty())
+            fail(ErrorKind::environment, "--backend kvm: " + why + " (use --backend emu)");
+    }
+    auto cpu_backend = [&] { return opt.backend == "kvm" ? make_kvm_backend() : make_emu_backend(); };
 
     if (opt.backend == "vmx") {
         if (!opt.image.empty())
@@ -33,20 +40,28 @@ Machine open_machine(const MachineOptions& opt)
     }
     if (!opt.image.empty()) {
         s.mem = open_image(opt.image);
-        s.backend = make_emu_backend();
+        s.backend = cpu_backend();
         return s;
     }
+    std::string kvm_why;
     if (opt.backend == "auto") {
         if (auto device = BiosxDevice::open_if_present()) {
             s.backend = make_vmx_backend(device);
             s.mem = make_vmx_memory(device);
             return s;
         }
+        kvm_why = KvmDevice::unusable_reason();
     }
     std::string why;
     try {
         s.mem = open_host_memory();
-        s.backend = make_emu_backend();
+        // auto over the host: the module, else KVM, else the emulator.
+        if (opt.backend == "auto" && kvm_why.empty()) {
+            s.backend = make_kvm_backend();
+            s.note = "note: backend kvm (/dev/biosx is not loaded; /dev/kvm is usable)";
+        } else {
+            s.backend = cpu_backend();
+        }
         return s;
     } catch (const Error& e) {
         if (!opt.bundled_fallback) throw;
@@ -57,7 +72,7 @@ Machine open_machine(const MachineOptions& opt)
         fail(ErrorKind::environment, "no BIOS is reachable: " + why +
                                          "; no bundled snapshot is installed either (pass --image FILE)");
     s.mem = open_image(bundled, "the bundled snapshot");
-    s.backend = make_emu_backend();
+    s.backend = cpu_backend();
     s.bundled = true;
     s.host_unreachable = why;
     s.note = "note: the host's BIOS is not reachable (" + why + "); using the bundled SeaBIOS snapshot " + bundled;

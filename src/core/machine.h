@@ -15,7 +15,7 @@ namespace biosx {
 // What the user asked for; "auto" picks the best this host offers.
 struct MachineOptions {
     std::string image;             // --image FILE, or empty
-    std::string backend = "auto";  // auto | emu | vmx
+    std::string backend = "auto";  // auto | emu | vmx | kvm
     // Over the host: when its BIOS is not reachable, use the bundled
     // snapshot (the CLI's choice) instead of failing.
     bool bundled_fallback = true;

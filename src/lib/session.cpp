@@ -13,8 +13,6 @@ namespace {
 
 Machine open(const SessionOptions& opt)
 {
-    if (opt.backend == "kvm")
-        fail(ErrorKind::environment, "the kvm backend is not available in this biosx yet (use auto, emu or vmx)");
     MachineOptions so;
     so.image = opt.image;
     so.backend = opt.backend;

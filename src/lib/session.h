@@ -19,7 +19,7 @@ namespace biosx::lib {
 
 struct SessionOptions {
     std::string image;             // a snapshot file; empty: the host
-    std::string backend = "auto";  // auto | emu | vmx | kvm (reserved, refused)
+    std::string backend = "auto";  // auto | emu | vmx | kvm
     // Over the host: the bundled snapshot when the host's BIOS is not
     // reachable (the command's behaviour), instead of failing.
     bool bundled_fallback = false;

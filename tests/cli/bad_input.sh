@@ -156,8 +156,11 @@ expect 2 "overlaps biosx's return trap at 0x00600 (0000:0600, 1 byte)" $I call 0
 expect 2 "overlaps the return frame biosx pushes below SS:SP at 0x07bfa-0x07bff" $I int 0x11 --write 0000:7bfa=01
 expect 2 "\-\-ss 0xffff --sp 0xffff: the return frame" $I int 0x11 --ss 0xffff --sp 0xffff
 # --dump-vmcs is refused before anything runs on the emulation backend.
-expect 2 "\-\-dump-vmcs needs the vmx backend" $I int 0x11 --dump-vmcs
-expect 2 "\-\-dump-vmcs needs the vmx backend" $I int 0x11 --dump-vmcs --json
+expect 2 "\-\-dump-vmcs needs the vmx or kvm backend" $I int 0x11 --dump-vmcs
+expect 2 "\-\-dump-vmcs needs the vmx or kvm backend" $I int 0x11 --dump-vmcs --json
+# dump-vmcs has no last run to read on the kvm backend (KVM keeps no state
+# between processes): refused, pointing at int --dump-vmcs.
+expect 2 "kvm backend has no VMCS biosx can read" --backend kvm dump-vmcs
 # --regs: each register once.
 expect 2 "\"ax\" appears twice" $I int 0x11 --regs '{"ax":1,"ax":2}'
 expect 2 "\-\-ax: ax is already set by --ax" $I int 0x11 --ax 1 --ax 2

@@ -37,7 +37,7 @@ for f in int11 e820 int13 vbe call memmap save caps caps2 caps-amd; do
     # biosx.run (decoded) and biosx.memmap (save.cmos) are at version 3, the others at 2.
     same "$f: schema name and version" \
         "$(jq -r '(.schema | test("^biosx\\.(run|caps|memmap|vmcs)$")) and
-                  .schema_version == (if .schema == "biosx.run" or .schema == "biosx.memmap" then 3 else 2 end)' "$tmp/$f.json")" true
+                  .schema_version == (if .schema == "biosx.run" then 4 elif .schema == "biosx.memmap" or .schema == "biosx.caps" then 3 else 2 end)' "$tmp/$f.json")" true
     bad=$(jq -c '[paths | .[] | strings | select(test("^[A-Za-z_][A-Za-z0-9_]*$") | not)] | unique' "$tmp/$f.json")
     same "$f: every key is a jq 1.6 identifier" "$bad" "[]"
     # Numbers jq cannot hold exactly have their exact hex beside them.

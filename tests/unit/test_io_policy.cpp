@@ -115,6 +115,11 @@ TEST_CASE("the classes above the floor in each mode")
     CHECK(h.classify(0x3c0, 1, true) == PortClass::pass);
     CHECK(h.classify(0x3d4, 2, true) == PortClass::pass);
     CHECK(h.classify(0x3de, 4, true) == PortClass::virtual_);  // reaches 0x3E0
+    // the VBE interface of the Bochs/QEMU VGA BIOS: word index and data
+    CHECK(h.classify(0x1ce, 2, true) == PortClass::pass);
+    CHECK(h.classify(0x1cf, 2, false) == PortClass::pass);  // reaches 0x1D0
+    CHECK(h.classify(0x1d0, 2, false) == PortClass::virtual_);  // reaches 0x1D1
+    CHECK(h.classify(0x1cd, 1, true) == PortClass::virtual_);
     CHECK(h.classify(0xed, 1, true) == PortClass::pass);
     CHECK(h.classify(0x61, 1, false) == PortClass::pass);
     CHECK(h.classify(0x61, 1, true) == PortClass::virtual_);

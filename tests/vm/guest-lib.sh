@@ -43,6 +43,19 @@ read_mem32() {
     dd if=/dev/mem bs=1 skip=$(($1)) count=4 2>/dev/null | hexdump -e '1/4 "0x%08x"'
 }
 
+# vga_graphics — 1 when the adapter is in a graphics mode, 0 in text (VGA
+# graphics controller register 6, bit 0, read through /dev/port).
+vga_graphics() {
+    printf '\006' | dd of=/dev/port bs=1 seek=$((0x3ce)) count=1 conv=notrunc 2> /dev/null
+    echo $(($(dd if=/dev/port bs=1 skip=$((0x3cf)) count=1 2> /dev/null | hexdump -e '1/1 "%u"') & 1))
+}
+# mode_of JSON-LINE — AL of a biosx.run object on one line, in hex (INT 10h AH=0Fh).
+mode_of() { printf '0x%02x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"eax":\([0-9]*\).*/\1/') & 0x7f)); }
+# vbe_mode_of JSON-LINE — BX of a run object, the mode number of VBE 4F03h.
+vbe_mode_of() { printf '0x%03x' $(($(echo "$1" | sed 's/.*"out":{[^}]*"ebx":\([0-9]*\).*/\1/') & 0x3fff)); }
+# bda_mode — the video mode in the real BDA (0x449).
+bda_mode() { printf '0x%02x' $(($(read_mem16 0x449) & 0xff)); }
+
 # has_vmx — true when the guest CPU advertises VMX (CPUID.1:ECX bit 5).
 has_vmx() { grep -qw vmx /proc/cpuinfo; }
 

@@ -40,7 +40,8 @@ bda413=$(read_mem16 0x413)
 dmesg_clean() {
     noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep -v 'taints kernel' |
         grep -v 'module verification failed' | grep -v 'loading out-of-tree module' |
-        grep -v 'biosx: VMX is already in use' | grep -iv 'kvm' | grep -v 'drop_caches')
+        grep -v 'biosx: VMX is already in use' | grep -iv 'kvm' | grep -v 'drop_caches' |
+        grep -v 'Non-volatile memory driver')
     echo "kernel log since insmod:"; echo "$noise"
     check_eq "$1" "$(echo "$noise" | grep -c .)" 0
 }
@@ -280,6 +281,9 @@ if insmod ./irqbypass.ko 2>/dev/null; insmod ./kvm.ko 2>/dev/null && insmod ./kv
     fi
     kill $kpid 2>/dev/null
     wait $kpid 2>/dev/null
+    # The kvm backend through this kernel's kvm_intel, the module beside it.
+    KVM_SOURCED=1
+    . ./kvm-tests.sh
     # loaded after kvm_intel: the module leaves it the emergency slot (this
     # once BUG()ed in symbol_put_addr() on a data symbol)
     rmmod biosx && insmod ./biosx.ko

@@ -7,6 +7,8 @@
 # A model may carry options after a colon: MODEL:smpN boots N CPUs (the SMP
 # checks of hardening-tests.sh run only there), e.g. corei7_skylake_x:smp2;
 # its results go to OUTDIR/MODEL-smpN. Prints the wall time of each boot.
+# Then one AMD boot (zambezi) for the kvm backend through kvm_amd
+# (kvm-tests.sh), and one lockdown boot on the first model.
 # VM_TIMEOUT: host seconds per boot (900).
 # A host without what a boot needs skips (exit 77, CTest's SKIP_RETURN_CODE)
 # with the reason; BIOSX_REQUIRE_VM=1 (CI, where the VM tests must run)
@@ -52,7 +54,7 @@ gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
 for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
-cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$files/"
+cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$here/kvm-tests.sh" "$files/"
 # A peer as witness of the mode biosx sets (session-tests.sh): Debian's
 # vbetool, with its libraries (run-guest.sh copies what ldd names).
 vbetool=$(command -v vbetool || echo /usr/sbin/vbetool)
@@ -66,7 +68,7 @@ done > "$files/hardening.conf"
 # A host hardware breakpoint that must survive biosx runs.
 gcc -static -O2 -Wall -o "$files/hwbp" "$here/hwbp.c"
 kver=$(ls /lib/modules | sort -V | tail -n 1)
-for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel arch/x86/kvm/kvm-amd drivers/crypto/ccp/ccp drivers/char/nvram; do
     ko=/lib/modules/$kver/kernel/$m.ko
     [ -f "$ko" ] && cp "$ko" "$files/"
     [ -f "$ko.xz" ] && xz -dc "$ko.xz" > "$files/$(basename "$m").ko"
@@ -94,6 +96,26 @@ for spec in $models; do
     fi
     grep -E '^(wall|boot|guest)_' "$out/$name/timing.txt" 2>/dev/null | tr '\n' ' '; echo
 done
+# The kvm backend on an AMD model through the guest kernel's kvm_amd (no
+# biosx.ko there: SVM, not VMX): kvm-tests.sh as the boot's whole script.
+# VM_AMD_MODEL picks the model (zambezi), VM_AMD=0 skips the boot; the SMP
+# run (HARDENING_SECTIONS=smp) has nothing for it.
+if [ "${VM_AMD:-1}" = 0 ] || [ "${HARDENING_SECTIONS:-}" = smp ]; then
+    echo "== AMD kvm boot skipped"
+else
+    amd=${VM_AMD_MODEL:-zambezi}
+    echo "== $amd (kvm_amd)"
+    t0=$(date +%s)
+    if bash "$here/run-guest.sh" --cpu "$amd" --files "$files" --script "$here/kvm-tests.sh" --out "$out/$amd-kvm" \
+        --timeout 600; then
+        echo "== $amd-kvm: PASS ($(grep -c 'VERDICT PASS' "$out/$amd-kvm/verdicts.txt") checks, $(($(date +%s) - t0)) s)"
+    else
+        rc=1
+        echo "== $amd-kvm: FAIL ($(($(date +%s) - t0)) s)"
+        grep -E 'VERDICT (FAIL|SKIP)' "$out/$amd-kvm/verdicts.txt" || true
+        cat "$out/$amd-kvm/result.txt" 2>/dev/null || true
+    fi
+fi
 # Booted with lockdown=integrity: the kernel refuses the unsigned module and
 # biosx says why (one boot, on the first model; VM_LOCKDOWN=0 skips it).
 first=${models%% *}

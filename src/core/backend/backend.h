@@ -26,6 +26,10 @@ public:
 // libx86emu over any memory source, on any machine.
 std::unique_ptr<Backend> make_emu_backend();
 
+// KVM through /dev/kvm over any memory source of the whole first MiB; one
+// VM and vCPU per backend, made at the first run and kept (docs/kvm.md).
+std::unique_ptr<Backend> make_kvm_backend();
+
 // biosx.ko through `device`, over that device's guest memory only: the
 // backend and the memory of one run share one open file of /dev/biosx.
 std::unique_ptr<Backend> make_vmx_backend(std::shared_ptr<BiosxDevice> device);

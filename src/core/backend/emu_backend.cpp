@@ -3,13 +3,11 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
-#include <sys/io.h>
 #include <x86emu.h>
 
 #include "core/backend/backend.h"
+#include "core/backend/port_io.h"
 #include "core/backend/x86emu_exit.h"
-#include "core/backend/mediated_io.h"
-#include "core/backend/virtual_cmos.h"
 #include "core/error.h"
 #include "core/format.h"
 #include "core/run/io_stall.h"
@@ -26,7 +24,6 @@ using Clock = std::chrono::steady_clock;
 // Everything the libx86emu callbacks need; reached through emu->_private.
 struct EmuRun {
     const RunRequest* req = nullptr;
-    IoPolicy io;  // req->io as it applies over this run's memory
     RunResult* result = nullptr;
     uint32_t trap_linear = BIOSX_TRAP_LINEAR;
     uint64_t instructions = 0;
@@ -35,8 +32,7 @@ struct EmuRun {
     bool stopped = false;  // set when a callback decided how the run ended
     uint8_t* mem = nullptr;
     size_t mem_size = 0;
-    MediatedIo mediated;  // this run's CMOS index and PCI address latch
-    std::optional<snapshot::VirtualCmos> cmos;  // the snapshot's CMOS, when it carries one
+    PortIo* ports = nullptr;  // every port access, by the run's policy
     // The INS/OUTS on_code stopped x86emu_run at, for run_string_io().
     bool string_io = false;
     biosx_strio strio{};
@@ -138,61 +134,12 @@ unsigned io_width(unsigned type)
     }
 }
 
-// Real hardware ports for the host source (root, after iopl(3)).
-uint32_t port_in(uint16_t port, unsigned size)
+// One port access, through the run's policy (port_io.h). Out of line:
+// on_memio() runs for every byte of code fetched and must stay small.
+[[gnu::noinline]] unsigned on_io(EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
 {
-    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
-}
-
-void port_out(uint16_t port, unsigned size, uint32_t v)
-{
-    if (size == 1)
-        outb(static_cast<uint8_t>(v), port);
-    else if (size == 2)
-        outw(static_cast<uint16_t>(v), port);
-    else
-        outl(v, port);
-}
-
-// One port access, by the class of its most restrictive byte
-// (shared/x86/port_policy.h), exactly as the module decides it.
-// Out of line: on_memio() runs for every byte of code fetched and must stay small.
-[[gnu::noinline]] unsigned on_io(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, bool write, unsigned size)
-{
-    uint16_t port = static_cast<uint16_t>(addr);
-    IoAccess a{port, static_cast<uint8_t>(size), write, write ? *val : 0, IoDisposition::virtual_};
-    uint32_t ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-    uint32_t v = write ? *val & ones : ones;
-    switch (c->io.classify(port, size, write)) {
-    case PortClass::virtual_:
-        // What a snapshot carries answers for the device it describes.
-        if (c->cmos && c->cmos->access(port, size, write, v)) a.disposition = IoDisposition::snapshot;
-        break;
-    case PortClass::floor: a.disposition = IoDisposition::denied; break;
-    case PortClass::cmos:
-        if (c->mediated.cmos(port, size, write, v)) a.disposition = IoDisposition::mediated;
-        break;
-    case PortClass::pci:
-        if (c->mediated.pci(port, size, write, v)) a.disposition = IoDisposition::mediated;
-        break;
-    case PortClass::pass:
-        a.disposition = IoDisposition::passed;
-        if (write)
-            port_out(port, size, v);
-        else
-            v = port_in(port, size);
-        break;
-    default: break;
-    }
-    if (!write) *val = a.value = v & ones;
-    if (c->result->io.size() < kIoLogMax) c->result->io.push_back(a);
-    ++c->result->io_count;
-    count_port(c->result->port_counts, a);
-    if (c->req->trace)
-        std::fprintf(c->req->trace, "io   %-3s port %s %s %s%s\n", write ? "out" : "in", hex(port, 4).c_str(),
-                     size == 1 ? "b" : size == 2 ? "w" : "d", hex(a.value, size * 2).c_str(),
-                     a.disposition == IoDisposition::passed ? "" : (" (" + std::string(disposition_name(a.disposition)) + ")").c_str());
-    (void)emu;
+    uint32_t v = c->ports->access(static_cast<uint16_t>(addr), size, write, *val);
+    if (!write) *val = v;
     return 0;
 }
 
@@ -211,10 +158,7 @@ void port_out(uint16_t port, unsigned size, uint32_t v)
 [[gnu::noinline, gnu::cold]] unsigned outside(x86emu_t* emu, EmuRun* c, u32 addr, u32* val, unsigned kind, unsigned size)
 {
     const char* what = kind == X86EMU_MEMIO_W ? "write to" : kind == X86EMU_MEMIO_X ? "fetch from" : "read from";
-    end_run(emu, {EndKind::bad_memory,
-                  std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" +
-                      std::to_string(c->mem_size) + " bytes)",
-                  -1, -1, addr});
+    end_run(emu, outside_memory(what, addr, c->mem_size));
     if (kind != X86EMU_MEMIO_W) *val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
     return 1;
 }
@@ -231,7 +175,7 @@ unsigned on_memio(x86emu_t* emu, u32 addr, u32* val, unsigned type)
     unsigned kind = type & ~0xffu;
     unsigned size = io_width(type);
     if (kind == X86EMU_MEMIO_I || kind == X86EMU_MEMIO_O) [[unlikely]]
-        return on_io(emu, c, addr, val, kind == X86EMU_MEMIO_O, size);
+        return on_io(c, addr, val, kind == X86EMU_MEMIO_O, size);
 
     if (uint64_t{addr} + size > c->mem_size) [[unlikely]]
         return outside(emu, c, addr, val, kind, size);
@@ -276,7 +220,7 @@ void string_io_port(void* arg, unsigned port, unsigned size, int in, unsigned* v
 {
     auto* emu = static_cast<x86emu_t*>(arg);
     u32 v = *value;
-    on_io(emu, ctx(emu), port, &v, !in, size);
+    on_io(ctx(emu), port, &v, !in, size);
     *value = v;
 }
 
@@ -325,10 +269,7 @@ void run_string_io(x86emu_t* emu, EmuRun* c)
         end_exception(emu, stop == BIOSX_STRIO_SS ? 12 : 13, 0);
         break;
     default:
-        end_run(emu, {EndKind::bad_memory,
-                      std::string(s.in ? "write to " : "read from ") + hex(r.linear, 5) +
-                          ", outside the memory source (" + std::to_string(c->mem_size) + " bytes)",
-                      -1, -1, r.linear});
+        end_run(emu, outside_memory(s.in ? "write to" : "read from", r.linear, c->mem_size));
         break;
     }
 }
@@ -394,18 +335,15 @@ public:
     {
         EmuRun c;
         c.req = &req;
-        c.io = req.io.over(mem.kind());
-        if (!c.io.virtual_io && iopl(3) != 0)
-            fail(ErrorKind::environment,
-                 "port I/O to the hardware needs root (iopl): run as root, or use --image for virtual I/O");
+        RunResult result;
+        PortIo ports(req, mem, result);
+        c.ports = &ports;
         StartState start = prepare_start(mem, req);
 
-        RunResult result;
         result.backend = name();
         c.result = &result;
         auto m = mem.bytes();
         c.mem_size = m.size();
-        if (mem.devices.cmos) c.cmos.emplace(*mem.devices.cmos);
 
         if (!emu_) {
             emu_ = x86emu_new(0, 0);

@@ -60,6 +60,6 @@ void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& 
 // accesses and the ports kept from the hardware. ANSI colours when `color`.
 std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool color);
 // 3: the `decoded` member (docs/json-schema.md, "What changed in version 3").
-inline constexpr int kJsonSchemaVersion = 3;
+inline constexpr int kJsonSchemaVersion = 4;
 
 }  // namespace biosx

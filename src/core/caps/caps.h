@@ -197,7 +197,7 @@ ControlCaps decode_control(const std::string& key, const CpuValues& v, bool true
 // ---- Output ---------------------------------------------------------------
 
 std::string render_text(const Decoded& d);
-inline constexpr int kCapsSchemaVersion = 2;
+inline constexpr int kCapsSchemaVersion = 3;
 nlohmann::json to_json(const Decoded& d);
 // The one line for a CPU without VMX (with SVM facts when present).
 std::string no_vmx_line(const Decoded& d);

@@ -60,4 +60,11 @@ RunEnd timed_out(double timeout_s)
     return {EndKind::timeout, std::string("stopped after the ") + buf + " s time limit (--timeout)"};
 }
 
+RunEnd outside_memory(std::string_view what, uint64_t addr, size_t mem_size)
+{
+    return {EndKind::bad_memory,
+            std::string(what) + " " + hex(addr, 5) + ", outside the memory source (" + std::to_string(mem_size) + " bytes)",
+            -1, -1, addr};
+}
+
 }  // namespace biosx

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/run/io_policy.h"
 #include "core/run/registers.h"
+#include "core/run/vcpu_state.h"
 
 namespace biosx {
 
@@ -77,6 +79,9 @@ RunEnd halted(uint16_t cs, uint16_t ip);
 // (shared/x86/exceptions.h); error_code < 0 when the CPU pushed none.
 RunEnd cpu_exception(unsigned vector, uint16_t cs, uint16_t ip, int64_t error_code = -1);
 RunEnd timed_out(double timeout_s);
+// "read from 0x110000, outside the memory source (1048576 bytes)"; WHAT is
+// "read from", "write to" or "fetch from".
+RunEnd outside_memory(std::string_view what, uint64_t addr, size_t mem_size);
 
 // One RDMSR/WRMSR of the routine (vmx backend: no WRMSR reaches an MSR;
 // a read gets the host's value only for the module's allow-list, else 0).
@@ -94,7 +99,7 @@ inline constexpr size_t kIoLogMax = 65536;
 struct RunResult {
     Registers regs;
     RunEnd end;
-    std::string backend;                       // "emu" or "vmx"
+    std::string backend;                       // "emu", "vmx" or "kvm"
     uint64_t instructions = 0;                 // emu: executed instructions
     uint64_t exits = 0;                        // vmx: VM exits
     std::map<std::string, uint64_t> exits_by_reason;
@@ -107,6 +112,7 @@ struct RunResult {
     std::vector<IoAccess> io;                  // the first kIoLogMax of them, in order
     std::vector<PortCount> port_counts;        // refused and virtual accesses, per port
     uint64_t port_counts_lost = 0;             // vmx: not counted, the module's table was full
+    std::optional<VcpuState> vcpu;             // kvm: the vCPU's system state after the run
 };
 
 }  // namespace biosx
