@@ -86,6 +86,21 @@ TEST_CASE("INT n runs the handler and IRET lands on the trap")
     CHECK(j["end"]["completed"] == true);
 }
 
+TEST_CASE("text: the exits of a hardware backend by reason, none for the emulator")
+{
+    TestMemory m;
+    m.handler(0x11, 0x100, {0xcf});  // iret
+    auto b = make_emu_backend();
+    auto out = run_call(*b, m, int_spec(0x11));
+    CHECK(render_call_text(int_spec(0x11), out, false).find("VM exits by reason") == std::string::npos);
+    out.result.backend = "kvm";
+    out.result.exits = 3;
+    out.result.exits_by_reason = {{"KVM_EXIT_HLT", 1}, {"KVM_EXIT_IO", 2}};
+    const std::string t = render_call_text(int_spec(0x11), out, false);
+    CHECK(t.find("returned to the trap after 3 VM exits") != std::string::npos);
+    CHECK(t.find("\nVM exits by reason: KVM_EXIT_HLT 1, KVM_EXIT_IO 2\n") != std::string::npos);
+}
+
 TEST_CASE("a vector with no handler is refused before anything runs")
 {
     TestMemory m;

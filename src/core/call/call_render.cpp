@@ -55,6 +55,16 @@ std::string render_call_text(const CallSpec& spec, const CallOutcome& out, bool 
     } else {
         os << red << "did not complete (" << end_kind_name(r.end.kind) << "): " << r.end.message << off << "\n\n";
     }
+    if (!r.exits_by_reason.empty()) {
+        // vmx: the SDM's exit-reason names; kvm: the KVM_EXIT_* names.
+        os << "VM exits by reason:";
+        const char* sep = " ";
+        for (const auto& [reason, n] : r.exits_by_reason) {
+            os << sep << reason << " " << n;
+            sep = ", ";
+        }
+        os << "\n\n";
+    }
 
     os << "reg          in        out\n";
     for (int i = 0; i < kRegCount; ++i) {
