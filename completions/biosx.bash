@@ -3,7 +3,7 @@ _biosx() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            int|call|batch|caps|dump-vmcs|memmap|completion) cmd=${COMP_WORDS[i]}; break ;;
+            int|call|batch|caps|dump-vmcs|memmap|vbe|edid|completion) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $prev in
@@ -133,11 +133,20 @@ _biosx() {
                 --size) return ;;
             esac
             words='--help -h --map --ivt --bda --roms --tables --e820 --all --timeout --save --size --help -h --version --image --backend --json' ;;
+        vbe)
+            case $prev in
+            esac
+            words='--help -h --help -h --version --image --backend --json' ;;
+        edid)
+            case $prev in
+                --port) return ;;
+            esac
+            words='--help -h --port --raw --help -h --version --image --backend --json' ;;
         completion)
             case $prev in
             esac
             words='bash zsh fish --help -h --help -h --version --image --backend --json' ;;
-        *) words='int call batch caps dump-vmcs memmap completion --help -h --version --image --backend --json' ;;
+        *) words='int call batch caps dump-vmcs memmap vbe edid completion --help -h --version --image --backend --json' ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

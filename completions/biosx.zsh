@@ -22,6 +22,8 @@ _biosx() {
       'caps:Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and which biosx strategy it allows'
       'dump-vmcs:The VMCS of the last vmx run: every field named, grouped and decoded (needs biosx.ko)'
       'memmap:Show what the first MiB holds: map, IVT, BDA, option ROMs, BIOS tables, E820'
+      'vbe:The VESA BIOS Extension: the controller (VBE version, OEM strings, video memory, capabilities, mode list); `modes`, `mode`, `mode set N`'
+      'edid:The display'\''s EDID through VBE/DDC (INT 10h AX=4F15h): block 0 and its extension blocks, checksums verified, decoded'
       'completion:Print a shell completion script (bash, zsh or fish)'
     )
     _describe command cmds ;;
@@ -175,6 +177,18 @@ _biosx() {
         '--timeout[--e820: stop a call after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--save[Write the memory source'\''s first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop]:file:_files' \
         '--size[With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)]:value:' \
+        '*:argument:' ;;
+    vbe)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '*:argument:' ;;
+    edid)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--port[The DDC controller unit (CX of 4F15h; 0 the primary display)]:value:' \
+        '--raw[Write the EDID bytes (128 per block) to standard output, for edid-decode]' \
         '*:argument:' ;;
     completion)
       _arguments $global_opts \

@@ -104,6 +104,8 @@ constexpr Command kCommands[] = {
     {"caps", biosx::cli::setup_caps},
     {"dump-vmcs", biosx::cli::setup_dump_vmcs},
     {"memmap", biosx::cli::setup_memmap},
+    {"vbe", biosx::cli::setup_vbe},
+    {"edid", biosx::cli::setup_edid},
     {"completion", biosx::cli::setup_completion},
 };
 

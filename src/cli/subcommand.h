@@ -44,5 +44,7 @@ void setup_dump_vmcs(CLI::App& app);
 void setup_memmap(CLI::App& app);
 void setup_completion(CLI::App& app);
 void setup_batch(CLI::App& app);
+void setup_vbe(CLI::App& app);
+void setup_edid(CLI::App& app);
 
 }  // namespace biosx::cli

@@ -16,16 +16,12 @@ import os
 import select
 import subprocess
 import sys
+
+import checks
+from checks import check
 import tempfile
 
 BIOSX, IMAGE = sys.argv[1:3]
-fails = 0
-
-
-def check(name, ok, detail=""):
-    global fails
-    print(("ok: " if ok else "FAIL: ") + name + ("" if ok else f" ({detail})"))
-    fails += 0 if ok else 1
 
 
 def batch(lines, *args, input_text=None):
@@ -167,5 +163,5 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--state naming a file that is not a state", rc == 2 and out == [] and "not a biosx state file" in err, err)
     check("... and it is left as it was", open(f).read() == '{"int":"0x11"}\n{"int":"0x12"}\n')
 
-print("batch: all checks passed" if fails == 0 else f"batch: {fails} checks failed")
-sys.exit(1 if fails else 0)
+print("batch: all checks passed" if checks.fails == 0 else f"batch: {checks.fails} checks failed")
+sys.exit(1 if checks.fails else 0)

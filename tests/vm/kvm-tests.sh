@@ -152,6 +152,10 @@ check_eq kvm-vbe-next-emu "$(vbe_mode_of "$($B --backend emu int 0x10 --ax 0x4f0
 $B --backend kvm int 0x10 --ax 0x0003 > /dev/null
 check_eq kvm-vbe-text-again "$(vga_graphics):$(bda_mode)" "0:0x03"
 
+# `biosx vbe` and `biosx edid` on kvm give what the emulator gives.
+VB_TAG=kvm- VB_BACKENDS="kvm emu"
+. ./vbe-tests.sh
+
 # Rates: one session of N INT 11h on kvm (and vmx), printed for bench/.
 kv_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\2/' /proc/uptime; }
 kv_n=500

@@ -54,11 +54,13 @@ gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
 for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
-cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$here/kvm-tests.sh" "$files/"
+cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$here/kvm-tests.sh" "$here/vbe-tests.sh" "$files/"
 # A peer as witness of the mode biosx sets (session-tests.sh): Debian's
 # vbetool, with its libraries (run-guest.sh copies what ldd names).
 vbetool=$(command -v vbetool || echo /usr/sbin/vbetool)
 [ ! -x "$vbetool" ] || cp "$vbetool" "$files/vbetool"
+# edid-decode as the witness of `biosx edid` (vbe-tests.sh), where installed.
+! command -v edid-decode > /dev/null || cp "$(command -v edid-decode)" "$files/edid-decode"
 # The capability MSRs recorded for each Bochs model (the VMCS control check).
 cp -r "$here/cpu-models" "$files/"
 # Knobs of hardening-tests.sh, from the environment (defaults there).
