@@ -22,6 +22,7 @@ _biosx() {
       'caps:Every VMX capability of the CPU, decoded (SDM Vol. 3D Appendix A), and which biosx strategy it allows'
       'dump-vmcs:The VMCS of the last vmx run: every field named, grouped and decoded (needs biosx.ko)'
       'memmap:Show what the first MiB holds: map, IVT, BDA, option ROMs, BIOS tables, E820'
+      'exec:Run an unmodified libx86 (LRMI) program, such as vbetool or get-edid, with its BIOS calls on biosx'
       'completion:Print a shell completion script (bash, zsh or fish)'
     )
     _describe command cmds ;;
@@ -175,6 +176,15 @@ _biosx() {
         '--timeout[--e820: stop a call after SECONDS of wall-clock time, (0, 60]]:value:' \
         '--save[Write the memory source'\''s first MiB, and its CMOS/RTC contents, to FILE as a snapshot for --image, and stop]:file:_files' \
         '--size[With --save: write N bytes instead of 1 MiB (1 MiB up to what the source holds, at most 16 MiB)]:value:' \
+        '*:argument:' ;;
+    exec)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
+        '--image[Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)]:file:_files' \
+        '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else emu), emu, vmx]:value:(auto emu vmx)' \
+        '--json[Print one JSON object instead of text]' \
         '*:argument:' ;;
     completion)
       _arguments $global_opts \

@@ -36,6 +36,10 @@ bool use_color();
 // string that are not UTF-8 are replaced (U+FFFD) instead of throwing.
 void print_json(const nlohmann::json& j);
 
+// --strategy (the vmx guest strategy, one of kStrategies), as int, call and
+// exec take it.
+void add_strategy_option(CLI::App* sub, std::string& strategy);
+
 // Each subcommand file registers its command, options and callback.
 void setup_int(CLI::App& app);
 void setup_call(CLI::App& app);
@@ -44,5 +48,6 @@ void setup_dump_vmcs(CLI::App& app);
 void setup_memmap(CLI::App& app);
 void setup_completion(CLI::App& app);
 void setup_batch(CLI::App& app);
+void setup_exec(CLI::App& app);
 
 }  // namespace biosx::cli
