@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 calls, biosx, image = sys.argv[1:4]
 fails = 0
@@ -87,6 +88,18 @@ for name, env in [("a missing image", {"BIOSX_IMAGE": "/nonexistent/seabios.img"
     err = r.stderr.splitlines()
     check(f"{name}: one line on stderr", len(err) == 1 and err[0].startswith("libx86 (biosx): LRMI_init: "), True)
     print(f"   {r.stderr.strip()}")
+
+# biosx exec refuses, in one line and with its exit code, what it cannot run.
+with tempfile.TemporaryDirectory() as d:
+    alone = os.path.join(d, "biosx")
+    shutil.copy(biosx, alone)  # no compat/libx86.so.1 beside it, nor an installed one
+    for name, cmd, code in [("no libx86.so.1 to put in front", [alone, "exec", "--", "true"], 3),
+                            ("a program that does not exist", [biosx, "exec", "--", "no-such-program-x"], 2),
+                            ("no program", [biosx, "exec", "--"], 2)]:
+        r = subprocess.run(cmd, capture_output=True, text=True, env=lrmi_env())
+        check(f"exec with {name}: exit code", r.returncode, code)
+        check(f"exec with {name}: one line", len(r.stderr.splitlines()) == 1 and r.stderr.startswith("biosx: exec: "), True)
+        print(f"   {r.stderr.strip()}")
 
 print("compat.lrmi: all checks passed" if fails == 0 else f"compat.lrmi: {fails} failed")
 sys.exit(1 if fails else 0)
