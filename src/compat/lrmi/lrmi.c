@@ -121,9 +121,11 @@ static uint8_t *at(uint32_t linear)
  * (both indexed by linear address), leaving out the VGA window when the
  * mirror shares it with the session (both are the adapter's). Comparing
  * first keeps an image's copy-on-write pages shared and the vmx guest's
- * untouched when nothing changed.
+ * untouched when nothing changed. Page 0 of the mirror is at address 0:
+ * not a null pointer here, whatever UBSan's nonnull check of memcmp and
+ * memcpy would say.
  */
-static void copy_changed(uintptr_t dst, uintptr_t src)
+__attribute__((no_sanitize("undefined"))) static void copy_changed(uintptr_t dst, uintptr_t src)
 {
 	for (uint32_t a = g.lo; a < SPACE_END; a += PAGE) {
 		if (g.vga_shared && a >= VGA_START && a < VGA_END)
@@ -143,6 +145,14 @@ static void from_session(void)
 {
 	if (g.mirrored)
 		copy_changed(g.base, (uintptr_t)g.mem);
+}
+
+static void unmap_mirror(void)
+{
+	if (g.mirrored)
+		munmap((void *)(uintptr_t)g.lo, SPACE_END - g.lo);
+	g.mirrored = g.vga_shared = 0;
+	g.lo = 0;
 }
 
 /*
@@ -181,16 +191,16 @@ static void map_mirror(int over_host)
 			g.vga_shared = v != MAP_FAILED;
 			close(fd);
 		}
+		/* A MAP_FIXED that fails may leave the range unmapped: the mirror's own memory again. */
+		if (!g.vga_shared &&
+		    mmap((void *)(uintptr_t)VGA_START, VGA_END - VGA_START, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+			unmap_mirror();
+			g.base = (uintptr_t)g.mem;
+			return;
+		}
 	}
 	from_session();
-}
-
-static void unmap_mirror(void)
-{
-	if (g.mirrored)
-		munmap((void *)(uintptr_t)g.lo, SPACE_END - g.lo);
-	g.mirrored = g.vga_shared = 0;
-	g.lo = 0;
 }
 
 int LRMI_init(void)
