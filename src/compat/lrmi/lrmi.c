@@ -30,6 +30,12 @@
 
 #include "biosx/biosx.h"
 
+/* The ABI binaries were built against (libx86-1 1.1's header, compared field by field). */
+_Static_assert(offsetof(struct LRMI_regs, ebx) == 16 && offsetof(struct LRMI_regs, eax) == 28 &&
+		       offsetof(struct LRMI_regs, flags) == 32 && offsetof(struct LRMI_regs, ip) == 42 &&
+		       offsetof(struct LRMI_regs, ss) == 48 && sizeof(struct LRMI_regs) == 52,
+	       "struct LRMI_regs is not libx86.so.1's");
+
 #define SPACE_END 0x100000u /* the real-mode space: 1 MiB */
 #define PAGE 0x1000u
 #define VGA_START 0xa0000u
