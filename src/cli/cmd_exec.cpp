@@ -66,7 +66,9 @@ void set_env(const char* name, const std::string& value)
     ::execvp(args[0], args.data());
     const int err = errno;
     const std::string what = "exec: cannot run " + printable(o.argv[0]) + ": ";
-    if (err == ENOENT) fail(ErrorKind::usage, what + "no such program (nor in PATH)");
+    if (err == ENOENT)
+        fail(ErrorKind::usage, what + (o.argv[0].find('/') == std::string::npos ? "no such program in PATH"
+                                                                                : "no such file"));
     fail(ErrorKind::environment, what + std::strerror(err));
 }
 
