@@ -3,7 +3,7 @@ _biosx() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            int|call|batch|caps|dump-vmcs|memmap|vbe|edid|completion) cmd=${COMP_WORDS[i]}; break ;;
+            int|call|batch|caps|dump-vmcs|memmap|vbe|edid|exec|completion) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $prev in
@@ -142,11 +142,18 @@ _biosx() {
                 --port) return ;;
             esac
             words='--help -h --port --raw --help -h --version --image --backend --json' ;;
+        exec)
+            case $prev in
+                --strategy) COMPREPLY=($(compgen -W 'auto unrestricted vm86' -- "$cur")); return ;;
+                --image) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --backend) COMPREPLY=($(compgen -W 'auto emu vmx kvm' -- "$cur")); return ;;
+            esac
+            words='--help -h --strategy --image --backend --json --help -h --version --image --backend --json' ;;
         completion)
             case $prev in
             esac
             words='bash zsh fish --help -h --help -h --version --image --backend --json' ;;
-        *) words='int call batch caps dump-vmcs memmap vbe edid completion --help -h --version --image --backend --json' ;;
+        *) words='int call batch caps dump-vmcs memmap vbe edid exec completion --help -h --version --image --backend --json' ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

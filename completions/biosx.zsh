@@ -24,6 +24,7 @@ _biosx() {
       'memmap:Show what the first MiB holds: map, IVT, BDA, option ROMs, BIOS tables, E820'
       'vbe:The VESA BIOS Extension: the controller (VBE version, OEM strings, video memory, capabilities, mode list); `modes`, `mode`, `mode set N`'
       'edid:The display'\''s EDID through VBE/DDC (INT 10h AX=4F15h): block 0 and its extension blocks, checksums verified, decoded'
+      'exec:Run an unmodified libx86 (LRMI) program, such as vbetool or get-edid, with its BIOS calls on biosx'
       'completion:Print a shell completion script (bash, zsh or fish)'
     )
     _describe command cmds ;;
@@ -189,6 +190,15 @@ _biosx() {
         '-h[Print this help message and exit]' \
         '--port[The DDC controller unit (CX of 4F15h; 0 the primary display)]:value:' \
         '--raw[Write the EDID bytes (128 per block) to standard output, for edid-decode]' \
+        '*:argument:' ;;
+    exec)
+      _arguments $global_opts \
+        '--help[Print this help message and exit]' \
+        '-h[Print this help message and exit]' \
+        '--strategy[vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86]:value:(auto unrestricted vm86)' \
+        '--image[Run over a real-mode snapshot FILE (physical address = file offset, >= 1 MiB)]:file:_files' \
+        '--backend[Execution backend: auto (vmx when /dev/biosx is usable, else kvm over the host when /dev/kvm is, else emu), emu, vmx, kvm]:value:(auto emu vmx kvm)' \
+        '--json[Print one JSON object instead of text]' \
         '*:argument:' ;;
     completion)
       _arguments $global_opts \

@@ -160,11 +160,7 @@ void add_run_options(CLI::App* sub, RunOptions& o)
         ->type_name("FILE")->group("Debugging");
     sub->add_flag("--fail-on-carry", o.fail_on_carry, "Exit with code 5 when the call returns CF=1");
     add_state_option(sub, o.state);
-    sub->add_option("--strategy", o.strategy,
-                    "vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86")
-        ->check(CLI::IsMember(std::vector<std::string>(std::begin(kStrategies), std::end(kStrategies))))
-        ->capture_default_str()
-        ->group("VMX");
+    add_strategy_option(sub, o.strategy);
     // Test hook of the VM tests: an invalid guest state, so the entry fails.
     sub->add_flag("--test-bad-entry", o.test_bad_entry, "")->group("");
     sub->add_flag("--dump-vmcs", o.dump_vmcs, "After the run, dump the VMCS (vmx backend; JSON \"vmcs\") or the vCPU's system state (kvm; \"vcpu\")")

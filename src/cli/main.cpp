@@ -106,6 +106,7 @@ constexpr Command kCommands[] = {
     {"memmap", biosx::cli::setup_memmap},
     {"vbe", biosx::cli::setup_vbe},
     {"edid", biosx::cli::setup_edid},
+    {"exec", biosx::cli::setup_exec},
     {"completion", biosx::cli::setup_completion},
 };
 
@@ -155,7 +156,15 @@ int main(int argc, char** argv)
         named->setup(app);
     else
         for (const auto& c : kCommands) c.setup(app);
-    for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+    // Global options after the subcommand: passed up to the app -- but a
+    // prefix command (exec) would pass up its program's arguments too, so it
+    // takes the global options itself.
+    for (auto* sub : app.get_subcommands({})) {
+        if (sub->get_prefix_command())
+            add_global_options(*sub);
+        else
+            sub->fallthrough();
+    }
     refuse_empty_values(app);
     list_global_options(app);
 

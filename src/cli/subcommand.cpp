@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "core/call/call_input.h"
+
 namespace biosx::cli {
 
 GlobalOptions& globals()
@@ -34,6 +36,15 @@ bool use_color()
 void print_json(const nlohmann::json& j)
 {
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void add_strategy_option(CLI::App* sub, std::string& strategy)
+{
+    sub->add_option("--strategy", strategy,
+                    "vmx: guest strategy, auto (unrestricted guest when the CPU has it), unrestricted or vm86")
+        ->check(CLI::IsMember(std::vector<std::string>(std::begin(kStrategies), std::end(kStrategies))))
+        ->capture_default_str()
+        ->group("VMX");
 }
 
 }  // namespace biosx::cli

@@ -36,6 +36,10 @@ bool use_color();
 // string that are not UTF-8 are replaced (U+FFFD) instead of throwing.
 void print_json(const nlohmann::json& j);
 
+// --strategy (the vmx guest strategy, one of kStrategies), as int, call and
+// exec take it.
+void add_strategy_option(CLI::App* sub, std::string& strategy);
+
 // Each subcommand file registers its command, options and callback.
 void setup_int(CLI::App& app);
 void setup_call(CLI::App& app);
@@ -46,5 +50,6 @@ void setup_completion(CLI::App& app);
 void setup_batch(CLI::App& app);
 void setup_vbe(CLI::App& app);
 void setup_edid(CLI::App& app);
+void setup_exec(CLI::App& app);
 
 }  // namespace biosx::cli

@@ -4,7 +4,7 @@
 set -u
 BIOSX=$1 MAN=$2/docs/biosx.1
 fails=0
-for cmd in int call batch caps dump-vmcs memmap vbe edid completion; do
+for cmd in int call batch caps dump-vmcs memmap vbe edid exec completion; do
     grep -q "^\\\\fB$(echo "$cmd" | sed 's/-/\\\\\\\\-/g')\\|^\\.B $(echo "$cmd" | sed 's/-/\\\\\\\\-/g')" "$MAN" ||
         grep -q "$(echo "$cmd" | sed 's/-/\\\\-/g')" "$MAN" || { echo "FAIL: subcommand $cmd missing"; fails=$((fails + 1)); }
     for opt in $("$BIOSX" "$cmd" --help | grep -o -- '--[a-z0-9-]*' | sort -u); do

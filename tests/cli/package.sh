@@ -17,7 +17,7 @@ for f in /usr/bin/biosx /usr/share/man/man1/biosx.1 /usr/share/bash-completion/c
          /usr/share/zsh/vendor-completions/_biosx /usr/share/fish/vendor_completions.d/biosx.fish \
          /usr/lib/udev/rules.d/99-biosx.rules /usr/src/biosx-*/dkms.conf /usr/src/biosx-*/shared/uapi/biosx.h \
          /usr/include/biosx/biosx.h /usr/lib*/libbiosx.so.1 /usr/lib*/libbiosx.so /usr/lib*/libbiosx.a \
-         /usr/lib*/pkgconfig/biosx.pc; do
+         /usr/lib*/pkgconfig/biosx.pc /usr/lib*/biosx/compat/libx86.so.1; do
     if grep -qx -- "${f//\*/[^/]*}" "$tmp/files"; then
         echo "ok: $f"
     else
@@ -41,9 +41,24 @@ for o in $objs; do
 done
 fails=$((fails + missing))
 [ "$missing" -eq 0 ] && echo "ok: the DKMS tree holds the source of all $(echo $objs | wc -w) objects Kbuild links"
+# biosx's libx86.so.1 stays out of the default library path (Debian's
+# libx86-1 owns that name there); `biosx exec` finds it from the binary.
+if grep -q '^/usr/lib[^/]*/libx86\.so\|^/usr/lib/[^/]*/libx86\.so' "$tmp/files"; then
+    echo "FAIL: a libx86.so in the default library path"; fails=$((fails + 1))
+fi
 v=$("$tmp/root/usr/bin/biosx" --version) || { echo "FAIL: installed biosx --version failed"; fails=$((fails + 1)); }
 echo "installed tree: $v"
 [[ $v == "biosx "* ]] || { echo "FAIL: unexpected --version output"; fails=$((fails + 1)); }
+ld=$("$tmp/root/usr/bin/biosx" exec -- sh -c 'echo "$LD_LIBRARY_PATH"' 2>&1)
+if [ -f "${ld%%:*}/libx86.so.1" ] && [ "${ld%%:*}" = "$(cd "$tmp"/root/usr/lib*/biosx/compat && pwd -P)" ]; then
+    echo "ok: installed biosx exec puts its libx86.so.1 first: ${ld%%:*}"
+else
+    echo "FAIL: installed biosx exec: LD_LIBRARY_PATH=$ld"; fails=$((fails + 1))
+fi
+case $(ldd "${ld%%:*}/libx86.so.1" | grep libbiosx.so.1) in
+    *"$tmp/root/"*) echo "ok: the packaged libx86.so.1 loads the packaged libbiosx.so.1 (RUNPATH \$ORIGIN/../..)" ;;
+    *) echo "FAIL: the packaged libx86.so.1 does not find the packaged libbiosx.so.1"; fails=$((fails + 1)) ;;
+esac
 if grep -q '^/usr/share/biosx/seabios.img$' "$tmp/files"; then
     # The bundled snapshot is found relative to the installed binary.
     out=$("$tmp/root/usr/bin/biosx" --backend emu int 0x11 2>&1 >/dev/null | head -1)

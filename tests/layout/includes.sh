@@ -3,7 +3,7 @@
 # (docs/architecture.md): shared/ includes nothing of biosx's own but
 # shared/; kernel/ nothing of src/; src/core/ nothing of src/lib/ or
 # src/cli/, src/lib/ nothing of src/cli/; and inside src/core/ each part
-# only parts of its own rank or below.
+# only parts of its own rank or below; src/compat/ only the public header.
 set -u
 SRC=$1
 fails=0
@@ -47,6 +47,14 @@ for f in $(cd "$SRC/src" && find core lib cli -name '*.cpp' -o -name '*.h'); do
         elif [ "$r" -gt "$own" ]; then
             refuse "src/$f (layer $own) includes $inc (layer $r): a lower layer reaches up"
         fi
+    done
+done
+
+# src/compat/ (libx86.so.1, docs/lrmi.md) is a client of libbiosx's public
+# API like any program: its own headers and <biosx/biosx.h>, nothing else of biosx.
+for f in $(cd "$SRC/src" && find compat -name '*.[ch]'); do
+    for inc in $(includes "$SRC/src/$f" | cut -d' ' -f2); do
+        case $inc in compat/*|biosx/biosx.h) ;; *) refuse "src/$f includes $inc: compat/ uses the public API only" ;; esac
     done
 done
 
