@@ -13,7 +13,7 @@ pkgs="build-essential cmake libcli11-dev nlohmann-json3-dev doctest-dev libx86em
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs bochs bochsbios vgabios bochs-term busybox-static linux-image-amd64 linux-headers-amd64
           xorriso isolinux syslinux-common cpio kmod bsdextrautils util-linux jq clang libclang-rt-14-dev
-          vbetool edid-decode"
+          vbetool edid-decode read-edid"
 fi
 missing=""
 for p in $pkgs; do

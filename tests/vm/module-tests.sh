@@ -552,6 +552,7 @@ check_ok strio-reload insmod ./biosx.ko
 # Sessions keep state and the machine's BIOS state is the machine's (issue 13).
 . "$BIOSX_FILES/session-tests.sh"
 . "$BIOSX_FILES/vbe-tests.sh"
+. "$BIOSX_FILES/lrmi-tests.sh"
 
 # Unloading is refused while a file is open; nothing leaks across opens.
 sleep 5 < /dev/biosx &

@@ -54,11 +54,20 @@ gcc -static -O2 -Wall -o "$files/kvm-hold" "$here/kvm-hold.c"
 for p in hostile selectors; do
     gcc -static -O2 -Wall -Wextra -Werror -I"$top/shared" -o "$files/$p" "$here/$p.c"
 done
-cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$here/kvm-tests.sh" "$here/vbe-tests.sh" "$files/"
+cp "$here/hardening-tests.sh" "$here/session-tests.sh" "$here/kvm-tests.sh" "$here/vbe-tests.sh" "$here/lrmi-tests.sh" "$files/"
 # A peer as witness of the mode biosx sets (session-tests.sh): Debian's
 # vbetool, with its libraries (run-guest.sh copies what ldd names).
 vbetool=$(command -v vbetool || echo /usr/sbin/vbetool)
 [ ! -x "$vbetool" ] || cp "$vbetool" "$files/vbetool"
+# biosx's libx86.so.1 for `biosx exec` (lrmi-tests.sh): beside ./biosx in
+# compat/, as in the build tree; run-guest.sh copies the libbiosx.so.1 it
+# needs. get-edid as a second LRMI client, where installed.
+bdir=$(dirname "$biosx")
+if [ -f "$bdir/compat/libx86.so.1" ]; then
+    mkdir -p "$files/compat"
+    cp "$bdir/compat/libx86.so.1" "$files/compat/"
+fi
+! command -v get-edid > /dev/null || cp "$(command -v get-edid)" "$files/get-edid"
 # edid-decode as the witness of `biosx edid` (vbe-tests.sh), where installed.
 ! command -v edid-decode > /dev/null || cp "$(command -v edid-decode)" "$files/edid-decode"
 # The capability MSRs recorded for each Bochs model (the VMCS control check).
