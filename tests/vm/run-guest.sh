@@ -144,18 +144,22 @@ for f in "${insmods[@]}"; do
     [ -f "$root/biosx/$f" ] || die "--insmod: '$f' is not in --files"
 done
 
+# The initramfs is unpacked into the guest's RAM (256 MiB): debug sections
+# (a debug build of biosx and libbiosx.so.1 carry ~100 MB) stay on the host.
+strip_debug() { strip --strip-debug "$1" 2>/dev/null || true; }
 # Dynamically linked programs need their ELF interpreter and libraries, at the same paths.
 copy_libs() {
     local elf=$1 lib
     # ldd fails for static programs: nothing to copy then.
     { ldd "$elf" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
-        [ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
+        [ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; strip_debug "$root$lib"; }
     done
 }
 if [ -n "$files" ]; then
     while IFS= read -r -d '' f; do
         [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
         case $f in *.ko) continue ;; esac
+        strip_debug "$f"
         copy_libs "$f"
     done < <(find "$root/biosx" -type f -print0)
 fi
