@@ -40,6 +40,10 @@ CallSpec int10(uint16_t ax)
     spec.req.entry.vector = 0x10;
     spec.req.regs = default_registers();
     spec.req.regs[Reg::eax] = ax;
+    // The host's port table, as `biosx int` without --virtual-io: the VGA
+    // BIOS drives the adapter's own ports (VBE and DDC at 0x1CE-0x1D0).
+    // Over an image every port is virtual whatever is asked (IoPolicy::over).
+    spec.req.io.virtual_io = false;
     return spec;
 }
 

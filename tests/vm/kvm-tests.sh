@@ -155,6 +155,7 @@ check_eq kvm-vbe-text-again "$(vga_graphics):$(bda_mode)" "0:0x03"
 # `biosx vbe` and `biosx edid` on kvm give what the emulator gives.
 VB_TAG=kvm- VB_BACKENDS="kvm emu"
 . ./vbe-tests.sh
+VB_TAG= VB_BACKENDS=
 
 # Rates: one session of N INT 11h on kvm (and vmx), printed for bench/.
 kv_cs() { sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\2/' /proc/uptime; }

@@ -551,6 +551,7 @@ check_ok strio-reload insmod ./biosx.ko
 . "$BIOSX_FILES/hardening-tests.sh" # issue 10: hostile campaign, leak cycles, selectors/LDT, SMP
 # Sessions keep state and the machine's BIOS state is the machine's (issue 13).
 . "$BIOSX_FILES/session-tests.sh"
+VB_TAG= VB_BACKENDS="vmx emu"
 . "$BIOSX_FILES/vbe-tests.sh"
 . "$BIOSX_FILES/lrmi-tests.sh"
 
