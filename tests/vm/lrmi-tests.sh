@@ -68,7 +68,13 @@ else
         done
     done
 
-    # vbestate save: the same state buffer, byte for byte.
+    # vbestate save: the same state buffer, byte for byte. Each save follows
+    # a save (a first one, Debian's, is thrown away): 4F04h reads the DAC and
+    # attribute registers through their index ports, and what the step
+    # before left there is in the state (a save after `vgamode set` and one
+    # after a save differed in the 2026-12-05 boot).
+    lrmi_text
+    lrmi_exec debian ./vbetool vbestate save > /dev/null
     lrmi_text
     lrmi_exec debian ./vbetool vbestate save > /tmp/lrmi-state.debian
     echo "vbetool vbestate save with Debian's libx86: rc $?, $(wc -c < /tmp/lrmi-state.debian) bytes"
@@ -76,6 +82,7 @@ else
         lrmi_text
         lrmi_exec "$who" ./vbetool vbestate save > "/tmp/lrmi-state.$who"
         check_eq "lrmi-vbestate-save-$who" "$?:$(md5sum < "/tmp/lrmi-state.$who")" "0:$(md5sum < /tmp/lrmi-state.debian)"
+        cmp -s /tmp/lrmi-state.debian "/tmp/lrmi-state.$who" || cmp -l /tmp/lrmi-state.debian "/tmp/lrmi-state.$who" | head -8
     done
 
     # get-edid (VBE only, -c): the same 128-byte block and exit status.
