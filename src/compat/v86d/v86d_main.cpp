@@ -38,8 +38,12 @@ public:
         if (dest_ == "syslog")
             openlog("biosx-v86d", LOG_PID, LOG_DAEMON);
         else if (dest_ == "kmsg")
-            kmsg_ = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+            fd_ = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        else if (dest_ != "stderr")
+            fd_ = ::open(dest_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     }
+    // Where --log cannot write, the helper does not start.
+    bool usable() const { return dest_.empty() || dest_ == "stderr" || dest_ == "syslog" || fd_ >= 0; }
     bool enabled() const { return !dest_.empty(); }
     void info(const std::string& line) { put(LOG_INFO, line); }
     void error(const std::string& line)
@@ -56,16 +60,18 @@ private:
             std::fprintf(stderr, "biosx-v86d: %s\n", line.c_str());
         } else if (dest_ == "syslog") {
             syslog(level, "%s", line.c_str());
-        } else if (dest_ == "kmsg" && kmsg_ >= 0) {
-            // One record per write, "<level>" first (Documentation/ABI/testing/dev-kmsg).
-            std::string rec = "<" + std::to_string(level) + ">biosx-v86d: " + line + "\n";
-            if (::write(kmsg_, rec.data(), rec.size()) < 0) {
+        } else if (fd_ >= 0) {
+            // kmsg: one record per write, "<level>" first
+            // (Documentation/ABI/testing/dev-kmsg); a file: one line.
+            std::string rec = (dest_ == "kmsg" ? "<" + std::to_string(level) + ">" : std::string()) +
+                              "biosx-v86d: " + line + "\n";
+            if (::write(fd_, rec.data(), rec.size()) < 0) {
                 // Nothing else to tell it to.
             }
         }
     }
     std::string dest_;
-    int kmsg_ = -1;
+    int fd_ = -1;
 };
 
 struct Options {
@@ -241,8 +247,15 @@ int main(int argc, char** argv)
         ->check(CLI::IsMember({"auto", "unrestricted", "vm86"}));
     app.add_option("--image", o.image, "Run over a real-mode snapshot FILE instead of the host (tests)")
         ->type_name("FILE");
-    app.add_option("--log", o.log, "Log every task with its registers: stderr, syslog, kmsg (the kernel log)")
-        ->check(CLI::IsMember({"stderr", "syslog", "kmsg"}));
+    app.add_option("--log", o.log,
+                   "Log every task with its registers: stderr, syslog, kmsg (the kernel log, rate-limited) or "
+                   "an absolute FILE path (appended)")
+        ->type_name("DEST")
+        ->check([](const std::string& v) {
+            return v == "stderr" || v == "syslog" || v == "kmsg" || (!v.empty() && v[0] == '/')
+                       ? std::string()
+                       : "'" + v + "' is not stderr, syslog, kmsg or an absolute path";
+        });
     app.add_flag("--foreground", o.foreground, "Stay in the foreground (do not detach)");
     app.set_version_flag("--version", std::string("biosx-v86d ") + BIOSX_VERSION);
     try {
@@ -255,6 +268,10 @@ int main(int argc, char** argv)
     }
     Log log;
     log.open(o.log);
+    if (!log.usable()) {
+        std::fprintf(stderr, "biosx-v86d: --log %s: %s\n", o.log.c_str(), std::strerror(errno));
+        return kExitEnvironment;
+    }
 
     int sock = open_connector(log);
     if (sock < 0)
