@@ -5,8 +5,9 @@
 # biosx-v86d against the real uvesafb without a Bochs boot (about 15 s; no
 # VMX there, so the vmx strategies stay with the Bochs boots of
 # run-module-tests.sh). Not a CTest: run by hand. Prints the guest's
-# verdicts and the helper's first log lines; exits 1 on any FAIL, 77 when
-# QEMU, busybox-static or the kernel is missing. Host side, needs no root.
+# verdicts and keeps the helper's whole log in OUTDIR/helper.log; exits 1
+# on any FAIL, 77 when QEMU, busybox-static or a readable kernel is
+# missing (Debian's /boot/vmlinuz-* is root's). Host side.
 set -eu
 build=$(cd "${1:?usage: uvesafb-qemu.sh BUILD_DIR [OUTDIR]}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,9 +51,9 @@ cd /biosx
 B=./biosx
 strategies=
 . ./uvesafb-tests.sh
-echo "HELPER LOG"
-cut -c1-400 /tmp/v86d-emu.log | head -n 4
-tail -n 1 /tmp/v86d-emu.log
+echo "HELPER LOG BEGIN"
+cat /tmp/v86d-emu.log
+echo "HELPER LOG END"
 echo "VERDICT END"
 sleep 1
 poweroff -f
@@ -63,7 +64,12 @@ t0=$(date +%s)
 timeout 300 qemu-system-x86_64 -machine pc -accel tcg -cpu qemu64 -m 256M -vga std -display none \
     -nographic -no-reboot -monitor none -serial "file:$out/serial.log" -kernel "$kernel" \
     -initrd "$out/initrd.gz" -append "console=ttyS0 panic=-1 quiet" > "$out/qemu.out" 2>&1 || true
-sed -n '/VERDICT\|uvesafb\|biosx-v86d\|4F03h\|tasks logged/p' "$out/serial.log" | tr -d '\r'
+tr -d '\r' < "$out/serial.log" | sed -n '/HELPER LOG BEGIN/,/HELPER LOG END/p' | sed '1d;$d' > "$out/helper.log"
+tr -d '\r' < "$out/serial.log" | sed '/HELPER LOG BEGIN/,/HELPER LOG END/d' |
+    grep -E 'VERDICT|uvesafb|4F03h|tasks logged'
+echo "the helper's log: $out/helper.log ($(grep -c ' task ' "$out/helper.log") tasks); the first and the last lines:"
+head -n 2 "$out/helper.log"
+tail -n 1 "$out/helper.log"
 echo "wall $(($(date +%s) - t0)) s"
 grep -q 'VERDICT END' "$out/serial.log" || { echo "FAIL: the guest did not finish"; exit 1; }
 ! grep -q 'VERDICT FAIL' "$out/serial.log"

@@ -241,7 +241,7 @@ int main(int argc, char** argv)
     CLI::App app{"biosx-v86d: uvesafb's v86d helper, running each VBE call in a biosx session.\n"
                  "uvesafb starts it itself: modprobe uvesafb v86d=/usr/sbin/biosx-v86d mode_option=640x480-8",
                  "biosx-v86d"};
-    app.add_option("--backend", o.backend, "Execution backend: auto (vmx when /dev/biosx is usable, else emu), vmx, emu, kvm")
+    app.add_option("--backend", o.backend, "Execution backend: auto (libbiosx's choice: vmx where /dev/biosx is usable), vmx, emu, kvm")
         ->check(CLI::IsMember({"auto", "vmx", "emu", "kvm"}));
     app.add_option("--strategy", o.strategy, "vmx guest strategy: auto, unrestricted, vm86")
         ->check(CLI::IsMember({"auto", "unrestricted", "vm86"}));

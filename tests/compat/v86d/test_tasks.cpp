@@ -132,6 +132,17 @@ std::vector<uint16_t> buffer_modes(const std::vector<uint8_t>& b)
     }
 }
 
+// uvesafb_vbe_getmodes()'s task for mode 101h, 256 bytes of @fill.
+Message mode_info_task(uint8_t flags, uint8_t fill)
+{
+    Message m;
+    m.task.flags = flags;
+    m.task.regs.eax = 0x4f01;
+    m.task.regs.ecx = 0x101;
+    m.buffer.assign(256, fill);
+    return m;
+}
+
 std::vector<uint8_t> vbe2_block()
 {
     std::vector<uint8_t> b(sizeof(vbe_ib), 0);
@@ -187,11 +198,7 @@ TEST_CASE("TF_VBEIB: the info block comes back with its pointers as offsets into
 TEST_CASE("4F01h with TF_BUF_ESDI|TF_BUF_RET returns mode 101h's information")
 {
     Session s;
-    Message m;
-    m.task.flags = TF_BUF_ESDI | TF_BUF_RET;
-    m.task.regs.eax = 0x4f01;
-    m.task.regs.ecx = 0x101;
-    m.buffer.assign(256, 0);
+    Message m = mode_info_task(TF_BUF_ESDI | TF_BUF_RET, 0);
     TaskOutcome o;
     Request back = answer(s, m, &o);
     CHECK((back.task.regs.eax & 0xffff) == 0x004f);
@@ -221,11 +228,7 @@ TEST_CASE("4F01h with TF_BUF_ESDI|TF_BUF_RET returns mode 101h's information")
 TEST_CASE("without TF_BUF_RET the buffer goes back as it came; the registers still come back")
 {
     Session s;
-    Message m;
-    m.task.flags = TF_BUF_ESDI;
-    m.task.regs.eax = 0x4f01;
-    m.task.regs.ecx = 0x101;
-    m.buffer.assign(256, 0x3c);
+    Message m = mode_info_task(TF_BUF_ESDI, 0x3c);
     Request back = answer(s, m);
     CHECK((back.task.regs.eax & 0xffff) == 0x004f);
     CHECK(back.buffer == std::vector<uint8_t>(256, 0x3c));
@@ -272,4 +275,53 @@ TEST_CASE("tasks in one session: a mode set by 4F02h is the mode 4F03h reports")
     Request back = answer(s, get);
     CHECK((back.task.regs.eax & 0xffff) == 0x004f);
     CHECK((back.task.regs.ebx & 0x3fff) == 0x101);
+}
+
+TEST_CASE("a routine that does not return leaves the task as it came, and the log says why")
+{
+    Session s;
+    // INT 10h pointed at a HLT: the run ends at once, without returning.
+    const uint8_t hlt = 0xf4;
+    REQUIRE(biosx_write(s, 0x7000, &hlt, 1) == BIOSX_OK);
+    const uint16_t vector[2] = {0x7000, 0x0000};
+    REQUIRE(biosx_write(s, 0x10 * 4, vector, sizeof(vector)) == BIOSX_OK);
+    Message m = mode_info_task(TF_BUF_ESDI | TF_BUF_RET, 0x11);
+    Request r;
+    std::string why;
+    REQUIRE(parse_request(datagram(m), r, why));
+    TaskOutcome o = run_task(s, r);
+    CHECK(o.status == BIOSX_ERR_INCOMPLETE);
+    CHECK(o.ran);
+    CHECK(o.result.end == BIOSX_ENDED_HALT);
+    // AX still 4F01h, never 004Fh: uvesafb sees a failed call at once.
+    CHECK(r.task.regs.eax == 0x4f01);
+    CHECK(r.buffer == std::vector<uint8_t>(256, 0x11));
+    std::string line = task_log_line(r, o);
+    CHECK(line.find("; halt,") != std::string::npos);
+    CHECK(line.find(o.error) != std::string::npos);
+    CHECK(!o.error.empty());
+
+    // The buffer is given back: the next task gets the same place.
+    Message next;
+    next.task.flags = TF_BUF_ESDI;
+    next.buffer.assign(16, 0);
+    Request r2;
+    REQUIRE(parse_request(datagram(next), r2, why));
+    TaskOutcome o2 = run_task(s, r2);
+    CHECK(o2.buffer_segment == o.buffer_segment);
+}
+
+TEST_CASE("a buffer the arena cannot hold: nothing runs, the task goes back as it came")
+{
+    Session s;
+    Request r;
+    r.task.flags = TF_BUF_ESDI | TF_BUF_RET;
+    r.task.regs.eax = 0x4f01;
+    r.buffer.assign(0x100000, 0x22); // more than conventional memory
+    r.task.buf_len = static_cast<int>(r.buffer.size());
+    TaskOutcome o = run_task(s, r);
+    CHECK(o.status == BIOSX_ERR_ENVIRONMENT);
+    CHECK_FALSE(o.ran);
+    CHECK(r.task.regs.eax == 0x4f01);
+    CHECK(task_log_line(r, o).find("not run: ") != std::string::npos);
 }
