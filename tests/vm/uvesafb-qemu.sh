@@ -51,6 +51,8 @@ cd /biosx
 B=./biosx
 strategies=
 . ./uvesafb-tests.sh
+echo "KERNEL LOG"
+dmesg | tail -n 30
 echo "HELPER LOG BEGIN"
 cat /tmp/v86d-emu.log
 echo "HELPER LOG END"
