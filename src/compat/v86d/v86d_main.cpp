@@ -8,17 +8,16 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <string>
 #include <sys/socket.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "compat/v86d/uvesafb_protocol.h"
+#include "compat/v86d/v86d_log.h"
 #include "compat/v86d/v86d_task.h"
 
 namespace {
@@ -28,51 +27,6 @@ using namespace biosx::v86d;
 // The exit codes of biosx (docs/exit-codes.md) that apply here.
 constexpr int kExitUsage = 2;
 constexpr int kExitEnvironment = 3;
-
-// Where task lines go (--log); errors also go to stderr.
-class Log {
-public:
-    void open(const std::string& dest)
-    {
-        dest_ = dest;
-        if (dest_ == "syslog")
-            openlog("biosx-v86d", LOG_PID, LOG_DAEMON);
-        else if (dest_ == "kmsg")
-            fd_ = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-        else if (dest_ != "stderr")
-            fd_ = ::open(dest_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    }
-    // Where --log cannot write, the helper does not start.
-    bool usable() const { return dest_.empty() || dest_ == "stderr" || dest_ == "syslog" || fd_ >= 0; }
-    bool enabled() const { return !dest_.empty(); }
-    void info(const std::string& line) { put(LOG_INFO, line); }
-    void error(const std::string& line)
-    {
-        if (dest_ != "stderr")
-            std::fprintf(stderr, "biosx-v86d: %s\n", line.c_str());
-        put(LOG_ERR, line);
-    }
-
-private:
-    void put(int level, const std::string& line)
-    {
-        if (dest_ == "stderr") {
-            std::fprintf(stderr, "biosx-v86d: %s\n", line.c_str());
-        } else if (dest_ == "syslog") {
-            syslog(level, "%s", line.c_str());
-        } else if (fd_ >= 0) {
-            // kmsg: one record per write, "<level>" first
-            // (Documentation/ABI/testing/dev-kmsg); a file: one line.
-            std::string rec = (dest_ == "kmsg" ? "<" + std::to_string(level) + ">" : std::string()) +
-                              "biosx-v86d: " + line + "\n";
-            if (::write(fd_, rec.data(), rec.size()) < 0) {
-                // Nothing else to tell it to.
-            }
-        }
-    }
-    std::string dest_;
-    int fd_ = -1;
-};
 
 struct Options {
     std::string backend = "auto";

@@ -225,7 +225,7 @@ TEST_CASE("4F01h with TF_BUF_ESDI|TF_BUF_RET returns mode 101h's information")
     CHECK(line.find("return_trap") != std::string::npos);
 }
 
-TEST_CASE("without TF_BUF_RET the buffer goes back as it came; the registers still come back")
+TEST_CASE("without TF_BUF_RET the buffer goes back as it came, the registers as the BIOS left them")
 {
     Session s;
     Message m = mode_info_task(TF_BUF_ESDI, 0x3c);

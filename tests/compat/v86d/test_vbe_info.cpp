@@ -67,7 +67,7 @@ struct Machine {
 
 }  // namespace
 
-TEST_CASE("a mode list inside the block stays; strings in the ROM are copied after it")
+TEST_CASE("a mode list inside the block stays, strings in the ROM are copied after it")
 {
     Machine m;
     m.put_modes(kBuffer + 0x22, {0x100, 0x101, 0x112});
@@ -146,7 +146,7 @@ TEST_CASE("a list inside the block whose terminator lies past it is copied, not 
     CHECK(m.modes() == modes);
 }
 
-TEST_CASE("pointers outside memory become 0; a buffer shorter than the block is left alone")
+TEST_CASE("pointers outside memory become 0, a buffer shorter than the block is left alone")
 {
     Machine m;
     m.put_modes(kBuffer + 0x22, {0x101});
