@@ -1,11 +1,12 @@
 #!/bin/sh
-# cli.sh HELPER IMAGE - biosx-v86d's command line: usage errors are one line
+# cli.sh HELPER IMAGE MANPAGE - biosx-v86d's command line: the man page
+# names every option --help lists, usage errors are one line
 # and exit 2, a session that cannot open exits 2 or 3 (in the foreground, and
 # through the detaching parent, which passes on the child's status), and, as
 # root, a detached start over the snapshot exits 0 once the helper is
 # listening, its session open, its log on stderr. Userspace.
 set -u
-helper=$1 image=$2
+helper=$1 image=$2 manpage=$3
 fails=0
 check() { # check NAME GOT WANT
     if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got '$2', want '$3'"; fails=$((fails + 1)); fi
@@ -16,6 +17,9 @@ trap 'rm -rf "$out"' EXIT
 "$helper" --help > "$out/help" 2>&1
 check help-rc $? 0
 check help-names-uvesafb "$(grep -c 'modprobe uvesafb v86d=' "$out/help")" 1
+for opt in $(grep -o '^ *\(-h,\)\?--[a-z-]*' "$out/help" | sed 's/.*--/--/' | grep -v -- '--help'); do
+    check "manpage-$opt" "$(sed 's/\\-/-/g; s/\\f[BIR]//g' "$manpage" | grep -c -- "^$opt")" 1
+done
 
 "$helper" --backend nosuch > /dev/null 2> "$out/err"
 check bad-backend-rc $? 2
