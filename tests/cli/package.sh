@@ -113,5 +113,12 @@ elif [ -f "$img" ]; then
         echo "FAIL: a C program against the packaged libbiosx.a"; fails=$((fails + 1))
     fi
 fi
+# uvesafb's helper (docs/v86d.md), where modprobe's v86d= will name it.
+if grep -qx /usr/sbin/biosx-v86d "$tmp/files" && grep -qx /usr/share/man/man8/biosx-v86d.8 "$tmp/files" &&
+   "$tmp/root/usr/sbin/biosx-v86d" --version | grep -q '^biosx-v86d '; then
+    echo "ok: /usr/sbin/biosx-v86d and its man page"
+else
+    echo "FAIL: /usr/sbin/biosx-v86d missing from the package or does not run"; fails=$((fails + 1))
+fi
 [ "$fails" -eq 0 ] && echo "package: all checks passed"
 [ "$fails" -eq 0 ]

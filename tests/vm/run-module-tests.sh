@@ -84,6 +84,19 @@ for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel arch/x86/kvm
     [ -f "$ko" ] && cp "$ko" "$files/"
     [ -f "$ko.xz" ] && xz -dc "$ko.xz" > "$files/$(basename "$m").ko"
 done
+# uvesafb with biosx-v86d as its helper (uvesafb-tests.sh): the helper from
+# beside the biosx binary (the build tree), Debian's uvesafb.ko (it depends
+# on nothing: the connector is built in).
+cp "$here/uvesafb-tests.sh" "$files/"
+if [ -f "$(dirname "$biosx")/biosx-v86d" ]; then
+    cp "$(dirname "$biosx")/biosx-v86d" "$files/biosx-v86d"
+    chmod 0755 "$files/biosx-v86d"
+fi
+for m in drivers/video/fbdev/uvesafb; do
+    ko=/lib/modules/$kver/kernel/$m.ko
+    [ -f "$ko" ] && cp "$ko" "$files/"
+    [ -f "$ko.xz" ] && xz -dc "$ko.xz" > "$files/$(basename "$m").ko"
+done
 rc=0
 t_all=$(date +%s)
 for spec in $models; do
