@@ -41,7 +41,7 @@ dmesg_clean() {
     noise=$(dmesg | tail -n +$((klines + 1)) | grep -v 'biosx: VMX revision' | grep -v 'taints kernel' |
         grep -v 'module verification failed' | grep -v 'loading out-of-tree module' |
         grep -v 'biosx: VMX is already in use' | grep -iv 'kvm' | grep -v 'drop_caches' |
-        grep -v 'Non-volatile memory driver')
+        grep -v 'Non-volatile memory driver' | grep -Ev "${UVESAFB_KLOG:-^$}")
     echo "kernel log since insmod:"; echo "$noise"
     check_eq "$1" "$(echo "$noise" | grep -c .)" 0
 }
@@ -554,6 +554,7 @@ check_ok strio-reload insmod ./biosx.ko
 VB_TAG= VB_BACKENDS="vmx emu"
 . "$BIOSX_FILES/vbe-tests.sh"
 . "$BIOSX_FILES/lrmi-tests.sh"
+. "$BIOSX_FILES/uvesafb-tests.sh"
 
 # Unloading is refused while a file is open; nothing leaks across opens.
 sleep 5 < /dev/biosx &
