@@ -16,6 +16,14 @@
  *   ldt-kept         ... and across BIOSX_IOC_RUN
  *   ldt-usable       ... and can still load the selector (GS) and read memory
  *                    through the descriptor's base
+ *   gate-on-entry-stack  an unprivileged child (uid 65534) plants a 64-bit call
+ *                    gate (DPL 3, target __KERNEL_CS) in the CPU's entry stack
+ *                    and far-calls through it: LAR must refuse the selector and
+ *                    the call must raise #GP (SIGSEGV). With the GDT limit a VM
+ *                    exit leaves (0xFFFF) the call lands at CPL 0 on the entry
+ *                    stack with the user's page tables, and the kernel dies with
+ *                    "BUG: ENTRY_TRAMPOLINE stack guard page was hit" (issue 10's
+ *                    SMP panic; docs/module.md)
  * Output: "selectors: PASS name" / "selectors: FAIL name: why" lines, then a
  * count; exit status 1 if anything failed, 2 on setup errors.
  *
@@ -280,6 +288,11 @@ static void on_segv(int sig)
 	siglongjmp(segv_jmp, 1);
 }
 
+static void on_segv_sig(int sig)
+{
+	siglongjmp(segv_jmp, sig);
+}
+
 static uint16_t get_ds(void) { uint16_t v; asm volatile("mov %%ds, %0" : "=r"(v)); return v; }
 static uint16_t get_es(void) { uint16_t v; asm volatile("mov %%es, %0" : "=r"(v)); return v; }
 static void set_ds_es(uint16_t v) { asm volatile("mov %0, %%ds\n\tmov %0, %%es" : : "r"(v)); }
@@ -393,6 +406,110 @@ static void check_ldt(int fd)
 	munmap(res, 4096);
 }
 
+/* ---- (c) a call gate planted on the entry stack ------------------------- */
+
+/* cpu_entry_area (arch/x86/include/asm/cpu_entry_area.h): the GDT page, then
+ * the entry stack page, whose top is TSS.RSP0. An exception from user mode
+ * pushes pt_regs at RSP0; the exit path rewrites only the top 48 bytes (the
+ * IRET frame and RDI), so R9 (RSP0-104) and R8 (RSP0-96) keep the user's values
+ * afterwards. Seen through the GDT they are the two halves of descriptor
+ * (0x2000 - 104) / 8: selector 0x1F9B. */
+#define GATE_SEL 0x1F9Bu
+#define GATE_TARGET 0xffffffffc0000000ull /* unmapped in the user page tables */
+
+struct gateres {
+	int lar_ok;
+	uint32_t lar_ar;
+	int call_sig;
+	int uid;
+	int done;
+};
+
+static void gate_child(struct gateres *res)
+{
+	/* 64-bit call gate (SDM Vol. 3A §5.8.3.1): offset, selector 0x10
+	 * (__KERNEL_CS), type 0xC, P=1, DPL=3; upper half: offset[63:32]. */
+	const uint64_t lo = (GATE_TARGET & 0xffff) | (0x10ull << 16) | (0xECull << 40) |
+			    (((GATE_TARGET >> 16) & 0xffff) << 48);
+	const uint64_t hi = GATE_TARGET >> 32;
+	struct {
+		uint32_t off;
+		uint16_t sel;
+	} __attribute__((packed)) fp = { 0, GATE_SEL };
+	struct sigaction sa;
+	int sig;
+
+	if (setgid(65534) || setuid(65534))
+		_exit(2);
+	res->uid = (int)getuid();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_segv_sig;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	for (int i = 0; i < 20 && !res->lar_ok; i++) {
+		volatile char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint32_t ar = 0;
+		uint8_t ok = 0;
+
+		if (page == MAP_FAILED)
+			_exit(2);
+		/* R8/R9 hold the gate across the page fault (the plant) and LAR. */
+		asm volatile("mov %[lo], %%r9\n\tmov %[hi], %%r8\n\tmovb $1, (%[p])\n\t"
+			     "lar %[sel], %[ar]\n\tsetz %[ok]"
+			     : [ar] "+r"(ar), [ok] "=q"(ok)
+			     : [lo] "r"(lo), [hi] "r"(hi), [p] "r"(page), [sel] "r"(GATE_SEL)
+			     : "r8", "r9", "memory", "cc");
+		munmap((void *)page, 4096);
+		res->lar_ok = ok;
+		res->lar_ar = ar;
+	}
+	sig = sigsetjmp(segv_jmp, 1);
+	if (sig == 0) {
+		volatile char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		asm volatile("mov %[lo], %%r9\n\tmov %[hi], %%r8\n\tmovb $1, (%[p])\n\tlcall *(%[fp])"
+			     :
+			     : [lo] "r"(lo), [hi] "r"(hi), [p] "r"(page), [fp] "r"(&fp)
+			     : "r8", "r9", "memory", "cc");
+		res->call_sig = 0; /* the far call returned: impossible either way */
+	} else {
+		res->call_sig = sig;
+	}
+	res->done = 1;
+	_exit(0);
+}
+
+static void check_gate(void)
+{
+	struct gateres *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t p;
+	int st;
+
+	if (res == MAP_FAILED) {
+		fail("gate-on-entry-stack", "mmap: %s", strerror(errno));
+		return;
+	}
+	memset(res, 0, sizeof(*res));
+	/* Should this fail the kernel's whole report reaches the console. */
+	p = fork();
+	if (p == 0)
+		gate_child(res);
+	waitpid(p, &st, 0);
+	if (!res->done)
+		fail("gate-on-entry-stack", "the child ended (%s %d) before it finished", WIFSIGNALED(st) ? "signal" : "exit",
+		     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	else if (res->lar_ok)
+		fail("gate-on-entry-stack", "uid %d: LAR accepted the planted gate 0x%x (ar=0x%x); the far call %s",
+		     res->uid, GATE_SEL, res->lar_ar, res->call_sig ? "faulted" : "returned");
+	else if (res->call_sig != SIGSEGV)
+		fail("gate-on-entry-stack", "uid %d: the far call through 0x%x ended with signal %d, expected SIGSEGV",
+		     res->uid, GATE_SEL, res->call_sig);
+	else
+		pass("gate-on-entry-stack", "uid %d: LAR refused 0x%x after the plant, the far call took #GP (SIGSEGV)",
+		     res->uid, GATE_SEL);
+	munmap(res, 4096);
+}
+
 /* ------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -463,6 +580,7 @@ int main(int argc, char **argv)
 		fail("lar-in-gdt", "LAR refused the user code selector 0x%x: the probe is broken", USER_CS);
 	check_beyond_gdt(limit, max_kills);
 	check_ldt(fd);
+	check_gate();
 	if (fd >= 0)
 		close(fd);
 	printf("selectors: %d passed, %d failed\n", passed, failed);
