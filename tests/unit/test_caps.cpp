@@ -347,7 +347,13 @@ TEST_CASE("caps: real hardware (public VirtualBox log, macos-virtualbox issue 35
     // no strategy is claimed, and the reason names what is missing.
     CHECK_FALSE(d.unrestricted.possible);
     CHECK_FALSE(d.vm86.possible);
+    CHECK_FALSE(d.unrestricted.known);
+    CHECK_FALSE(d.vm86.known);
     CHECK(d.verdict == "unknown");
+    // The text view says so instead of "not possible".
+    const std::string text = render_text(d);
+    CHECK(text.find("unrestricted guest: undecided (a value it needs is not known)") != std::string::npos);
+    CHECK(text.find("not possible") == std::string::npos);
     CHECK(has_reason(d.vm86, "IA32_VMX_EXIT_CTLS is not known"));
 }
 

@@ -133,6 +133,7 @@ struct CrFixed {
 // One strategy as shared/x86/vmx_verdict.h judges it (the module's verdict).
 struct Strategy {
     bool possible = false;             // false also when undecidable (a value not known)
+    bool known = true;                 // false: a value that decides it is not known
     std::vector<std::string> reasons;  // why not (every unmet condition), or notes when possible
 };
 

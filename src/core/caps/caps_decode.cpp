@@ -303,6 +303,7 @@ void judge(Decoded& d, const CpuValues& v, uint32_t ecx1)
         notes.push_back("note: no \"load IA32_EFER\" controls: EFER is switched by the VM-entry/VM-exit MSR-load lists");
     const auto fill = [&](Strategy& s, int strategy, int answer) {
         s.possible = answer == BIOSX_VMX_YES;
+        s.known = answer != BIOSX_VMX_UNKNOWN;
         s.reasons.clear();
         if (s.possible) {
             s.reasons = notes;

@@ -57,7 +57,8 @@ void flags_text(std::ostringstream& o, const std::vector<NamedFlag>& f)
 
 void strategy_text(std::ostringstream& o, const char* name, const Strategy& s)
 {
-    o << "  " << name << ": " << (s.possible ? "possible" : "not possible") << "\n";
+    o << "  " << name << ": "
+      << (s.possible ? "possible" : s.known ? "not possible" : "undecided (a value it needs is not known)") << "\n";
     for (const auto& r : s.reasons) o << "    - " << r << "\n";
 }
 
