@@ -244,13 +244,19 @@ int biosx_run(struct biosx_file *f, struct biosx_run *run, const u8 *allow, stru
 			break;
 		cond_resched();
 	}
+	/* EBUSY is an expected outcome, not a fault: between slices the CPU
+	 * is Linux's, and KVM may have turned VMX on there (CR4.VMXE in the
+	 * shadow) before the next slice; one line says which case it was. */
 	if (!err)
 		memcpy(f->record->raw, page_address(f->vmcs), sizeof(f->record->raw));
-	else if (x.started && !x.done)
-		pr_info_ratelimited("biosx: run abandoned after %u exits (%d)\n", run->exits, err);
-	if (err == -EBUSY)
+	else if (err == -EBUSY && x.started)
+		pr_info_ratelimited("biosx: VMX is already in use on CPU %d (KVM?); run given up after %u exits\n",
+				    raw_smp_processor_id(), run->exits);
+	else if (err == -EBUSY)
 		pr_info_ratelimited("biosx: VMX is already in use on CPU %d (KVM?); not running\n",
 				    raw_smp_processor_id());
+	else if (x.started && !x.done)
+		pr_info_ratelimited("biosx: run abandoned after %u exits (%d)\n", run->exits, err);
 	biosx_stats.last_vmxon_pa = page_to_phys(f->vmxon);
 	biosx_stats.last_vmcs_pa = page_to_phys(f->vmcs);
 	atomic64_inc(&biosx_stats.runs);
