@@ -19,6 +19,15 @@ inline nlohmann::json& member(nlohmann::json& j, std::string_view key)
     return it != j.end() ? *it : j[std::string(key)];
 }
 
+// Sets `v` to the string `s`, reusing v's buffer when it already holds one.
+inline void assign_string(nlohmann::json& v, std::string_view s)
+{
+    if (v.is_string())
+        v.get_ref<std::string&>().assign(s);
+    else
+        v = std::string(s);
+}
+
 // The member `key` as an empty array, keeping its capacity.
 inline nlohmann::json& empty_array(nlohmann::json& j, std::string_view key)
 {

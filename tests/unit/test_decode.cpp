@@ -488,3 +488,24 @@ TEST_CASE("decode: the text block and the JSON object")
     CHECK_FALSE(j.contains("selector"));
     CHECK(j["fields"]["serial_ports"] == 1);
 }
+
+TEST_CASE("decode: the JSON object refilled in place equals a fresh one, call after call")
+{
+    // What `biosx batch` does: one `decoded` member refilled for every line.
+    // Calls with and without selector, error, structure-free fields, and a
+    // failing one between, in an order that adds and drops members.
+    const Decoded calls[] = {
+        Call(0x11, 0).out(Reg::eax, 0x0227).run(),
+        Call(0x13, 0x0800).in(Reg::edx, 0x80).out(Reg::eax, 0x0100).carry().run(),
+        Call(0x12, 0).out(Reg::eax, 0x027f).run(),
+        Call(0x11, 0).out(Reg::eax, 0x4461).run(),
+        Call(0x13, 0x0800).in(Reg::edx, 0x80).out(Reg::ecx, 0x3d3f).out(Reg::edx, 0x0f01).run(),
+        Call(0x11, 0).out(Reg::eax, 0x0227).run(),
+    };
+    nlohmann::json reused = nlohmann::json::object();
+    for (const auto& d : calls) {
+        fill_json(reused, d);
+        CHECK(reused == to_json(d));
+        CHECK(reused.dump() == to_json(d).dump());
+    }
+}

@@ -613,3 +613,22 @@ TEST_CASE("memmap: size_text")
     CHECK(size_text(uint64_t{3} << 32) == "12 GiB");
     CHECK(size_text(~uint64_t{0}) == "16777216.0 TiB");
 }
+
+TEST_CASE("memmap: fields refilled in place equal a fresh object (repeats, slots, 64-bit companions)")
+{
+    using biosx::memmap::Field;
+    using biosx::memmap::Fields;
+    const Fields a = {{"base", uint64_t{0x123456789abcull}, 16}, {"slot", uint64_t{1}, 0},
+                      {"name", std::string("x"), 0}, {"dev", uint64_t{2}, 0}, {"dev", uint64_t{3}, 0}};
+    const Fields b = {{"slot", uint64_t{4}, 0}, {"slot", uint64_t{5}, 0}, {"dev", true, 0}, {"other", std::string("y"), 0}};
+    const Fields c = {};
+    nlohmann::json o = nlohmann::json::object();
+    for (const Fields* f : {&a, &b, &a, &c, &b}) {
+        biosx::memmap::fill_fields_json(o, *f);
+        CHECK(o.dump() == biosx::memmap::fields_to_json(*f).dump());
+    }
+    biosx::memmap::fill_fields_json(o, a);
+    CHECK(o["base_hex"] == "0x0000123456789abc");
+    CHECK(o["slot"] == nlohmann::json::array({1}));
+    CHECK(o["dev"] == nlohmann::json::array({2, 3}));
+}

@@ -205,7 +205,7 @@ void fill_call_json(nlohmann::json& j, const CallSpec& spec, const CallOutcome& 
         optional_member(j, "io", false, 0);
     }
     if (out.decoded)
-        member(j, "decoded") = meaning::to_json(*out.decoded);
+        meaning::fill_json(member(j, "decoded"), *out.decoded);
     else
         optional_member(j, "decoded", false, 0);
     if (res.msr_count) {

@@ -113,6 +113,8 @@ std::optional<Decoded> decode_call(const Input& input);
 
 // The `decoded` member of the biosx.run JSON object (docs/json-schema.md).
 nlohmann::json to_json(const Decoded& d);
+// The same, written over `j` in place (core/json_fill.h; `biosx batch`).
+void fill_json(nlohmann::json& j, const Decoded& d);
 // The "meaning" block of `biosx int`'s text output, ending in a newline.
 std::string to_text(const Decoded& d, const Registers& in, const Registers& out);
 

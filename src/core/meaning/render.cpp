@@ -6,6 +6,7 @@
 
 #include "core/meaning/meaning.h"
 #include "core/format.h"
+#include "core/json_fill.h"
 
 namespace biosx::meaning {
 
@@ -119,28 +120,49 @@ std::string to_text(const Decoded& d, const Registers& in, const Registers& out)
     return s;
 }
 
-json to_json(const Decoded& d)
+void fill_json(json& j, const Decoded& d)
 {
     const KnownCall& c = *d.call;
-    json j = {{"call", std::string(c.id)}, {"name", std::string(c.name)}, {"vector", c.vector}, {"ok", d.ok}};
+    if (!j.is_object()) j = json::object();
+    assign_string(member(j, "call"), c.id);
+    assign_string(member(j, "name"), c.name);
+    member(j, "vector") = c.vector;
+    member(j, "ok") = d.ok;
+    const auto drop = [&j](std::string_view key) {
+        if (auto it = j.find(key); it != j.end()) j.erase(it);
+    };
     if (c.selector != Selector::none) {
-        j["selector"] = c.selector == Selector::ah ? "ah" : "ax";
-        j["function"] = c.function;
+        assign_string(member(j, "selector"), c.selector == Selector::ah ? "ah" : "ax");
+        member(j, "function") = c.function;
+    } else {
+        drop("selector");
+        drop("function");
     }
     if (!d.ok) {
         json e = {{"register", d.error_register}, {"text", d.error}};
         if (d.error_code >= 0) e["code"] = d.error_code;
-        j["error"] = e;
+        member(j, "error") = std::move(e);
+    } else {
+        drop("error");
     }
-    j["fields"] = memmap::fields_to_json(d.fields);
+    memmap::fill_fields_json(member(j, "fields"), d.fields);
     if (d.structure) {
         const Structure& st = *d.structure;
         json o = {{"name", st.name}, {"title", st.title}, {"linear", st.linear}, {"length", st.length},
                   {"fields", memmap::fields_to_json(st.fields)}};
         for (const auto& [key, values] : st.lists) o[key] = values;
-        j["structure"] = o;
+        member(j, "structure") = std::move(o);
+    } else {
+        drop("structure");
     }
-    j["notes"] = d.notes;
+    json& notes = empty_array(j, "notes");
+    for (const auto& n : d.notes) notes.push_back(n);
+}
+
+json to_json(const Decoded& d)
+{
+    json j = json::object();
+    fill_json(j, d);
     return j;
 }
 

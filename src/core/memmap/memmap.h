@@ -141,6 +141,10 @@ std::string size_text(uint64_t bytes);
 std::string field_text(const Field& f);
 // Fields as a JSON object; repeated keys become arrays.
 nlohmann::json fields_to_json(const Fields& f);
+// The same, written over `o` in place (core/json_fill.h): the members this
+// field list has are assigned, any other is removed. What a batch answer
+// uses to refill its `decoded` member call after call without allocating.
+void fill_fields_json(nlohmann::json& o, const Fields& f);
 nlohmann::json table_to_json(const Table& t);
 // The documented `biosx.memmap` object (docs/memmap.md), without "e820".
 nlohmann::json scan_to_json(const Scan& s, const Sections& sec, const std::string& source);

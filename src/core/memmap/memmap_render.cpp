@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <algorithm>
+
 #include "core/format.h"
+#include "core/json_fill.h"
 #include "core/memmap/memmap_report.h"
 
 namespace biosx::memmap {
@@ -22,28 +25,77 @@ std::string field_text(const Field& f)
     return std::get<std::string>(f.value);
 }
 
+namespace {
+
+void set_field_value(json& v, const Field& f)
+{
+    if (auto* n = std::get_if<uint64_t>(&f.value))
+        v = *n;
+    else if (auto* b = std::get_if<bool>(&f.value))
+        v = *b;
+    else
+        assign_string(v, std::get<std::string>(f.value));
+}
+
+json field_value(const Field& f)
+{
+    json v;
+    set_field_value(v, f);
+    return v;
+}
+
+}  // namespace
+
+void fill_fields_json(json& o, const Fields& fields)
+{
+    if (!o.is_object()) o = json::object();
+    // The members this list sets: a field's key, or (companion) its key
+    // with "_hex"; views into `fields`, so the pass allocates nothing.
+    struct Key {
+        std::string_view key;
+        bool companion;
+        bool names(std::string_view k) const
+        {
+            return companion ? k.size() == key.size() + 4 && k.starts_with(key) && k.ends_with("_hex") : k == key;
+        }
+    };
+    thread_local std::vector<Key> seen;
+    seen.clear();
+    const auto first = [&](std::string_view key, bool companion) {
+        for (const auto& k : seen)
+            if (k.key == key && k.companion == companion) return false;
+        seen.push_back({key, companion});
+        return true;
+    };
+    for (const auto& f : fields) {
+        auto* n = std::get_if<uint64_t>(&f.value);
+        // A 64-bit field keeps its exact value as a string beside the number.
+        if (n && f.hex_digits > 8 && first(f.key, true)) assign_string(member(o, f.key + "_hex"), hex(*n, f.hex_digits));
+        json& m = member(o, f.key);
+        if (first(f.key, false)) {
+            // Keys that repeat by nature ($PIR slots) are arrays even when single.
+            if (f.key == "slot")
+                set_field_value(empty_array(o, f.key).emplace_back(), f);
+            else
+                set_field_value(m, f);
+        } else {
+            if (!m.is_array()) m = json::array({m});
+            m.push_back(field_value(f));
+        }
+    }
+    for (auto it = o.begin(); it != o.end();) {
+        const std::string& k = it.key();
+        if (std::none_of(seen.begin(), seen.end(), [&](const Key& s) { return s.names(k); }))
+            it = o.erase(it);
+        else
+            ++it;
+    }
+}
+
 json fields_to_json(const Fields& fields)
 {
     json o = json::object();
-    for (const auto& f : fields) {
-        json v;
-        auto* n = std::get_if<uint64_t>(&f.value);
-        // A 64-bit field keeps its exact value as a string beside the number.
-        if (n && f.hex_digits > 8 && !o.contains(f.key + "_hex")) o[f.key + "_hex"] = hex(*n, f.hex_digits);
-        if (n)
-            v = *n;
-        else if (auto* b = std::get_if<bool>(&f.value))
-            v = *b;
-        else
-            v = std::get<std::string>(f.value);
-        if (!o.contains(f.key)) {
-            // Keys that repeat by nature ($PIR slots) are arrays even when single.
-            o[f.key] = f.key == "slot" ? json::array({v}) : v;
-        } else {
-            if (!o[f.key].is_array()) o[f.key] = json::array({o[f.key]});
-            o[f.key].push_back(v);
-        }
-    }
+    fill_fields_json(o, fields);
     return o;
 }
 
