@@ -1,6 +1,7 @@
 // test_call.cpp - buffers, vectors, exit codes, and runs of tiny programs on
 // the emulation backend over a crafted memory image.
 #include <doctest/doctest.h>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/call/call.h"
@@ -297,6 +298,37 @@ TEST_CASE("REP string instructions end with the run: at the end of memory, and b
         // first of those reads, the clock was read inside the REP loops.
         CHECK(r.instructions < 4096);
     }
+}
+
+// fuzz_emu finding (docs/fuzzing.md): with --trace, libx86emu appends its
+// end-of-run lines to the 64 KiB log buffer unchecked, and every INS/OUTS
+// ends an x86emu_run; ~3,900 of them in a row wrote past the buffer (ASan:
+// heap-buffer-overflow in x86emu_run). Reproducer:
+// tests/fuzz/regressions/emu/trace-log-trailer-overrun. Caught by the asan
+// preset; here the run must also end right and the trace be whole.
+TEST_CASE("--trace through thousands of INS in a row: the log is flushed before it fills")
+{
+    TestMemory m;
+    // mov ax,5000h ; mov es,ax ; xor di,di ; 8,000 x insb ; iret
+    std::vector<uint8_t> code = {0xb8, 0x00, 0x50, 0x8e, 0xc0, 0x31, 0xff};
+    code.insert(code.end(), 8000, 0x6c);
+    code.push_back(0xcf);
+    m.handler(0x28, 0x1000, code);
+    auto b = make_emu_backend();
+    auto s = int_spec(0x28);
+    std::FILE* trace = std::tmpfile();
+    REQUIRE(trace);
+    s.req.trace = trace;
+    const RunResult r = run_call(*b, m, s).result;
+    CHECK_MESSAGE(r.end.kind == EndKind::return_trap, r.end.message);
+    CHECK((r.regs[Reg::edi] & 0xffff) == 8000);
+    CHECK(r.io_count == 8000);
+    // The trace holds the IRET: nothing after the INS run was lost.
+    std::fseek(trace, 0, SEEK_SET);
+    std::string text;
+    for (int ch; (ch = std::fgetc(trace)) != EOF;) text += static_cast<char>(ch);
+    std::fclose(trace);
+    CHECK(text.find("iret") != std::string::npos);
 }
 
 TEST_CASE("a write over biosx's return trap or return frame, or a frame outside memory, is refused (issue 11)")

@@ -99,6 +99,9 @@ X86emuExit run_jumping_back(x86emu_t* emu)
 
 X86emuExit run_x86emu(x86emu_t* emu)
 {
+    // Room for libx86emu's end-of-run lines in the trace log (x86emu_exit.h).
+    if (emu->log.ptr && static_cast<size_t>(emu->log.buf + emu->log.size - emu->log.ptr) < kLogTrailerRoom)
+        x86emu_clear_log(emu, 1);
     Guard guard;
     return run_jumping_back(emu);
 }

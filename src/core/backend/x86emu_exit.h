@@ -16,11 +16,26 @@
 // instruction made 2^32 memory accesses, past --timeout and past an access
 // outside the memory that had already ended the run. Found by fuzz_emu.
 // (INS/OUTS never run there: on_code hands them to shared/x86/string_io.h.)
+//
+// The trace log's end. x86emu_run (3.5: decode.c) ends every run by
+// appending its status lines ("* no proper code\n", "* timeout\n", ...: at
+// most 91 bytes and a NUL) to the --trace log buffer without checking the
+// room left; its per-instruction logging keeps 512 bytes free only before an
+// instruction it logs. A run that stops at its first instruction logs none:
+// every INS/OUTS does (on_code hands it over), so a routine of ~3,900 of them
+// in a row appended those lines past the end of the 64 KiB buffer (heap
+// overflow, found by fuzz_emu). run_x86emu flushes the log to the trace file
+// first whenever less than kLogTrailerRoom bytes are free.
 #pragma once
+
+#include <cstddef>
 
 #include <x86emu.h>
 
 namespace biosx {
+
+// Free log bytes run_x86emu keeps for libx86emu's end-of-run lines.
+inline constexpr std::size_t kLogTrailerRoom = 1024;
 
 enum class X86emuExit {
     returned,      // x86emu_run returned by itself
