@@ -148,11 +148,19 @@ done
 # (a debug build of biosx and libbiosx.so.1 carry ~100 MB) stay on the host.
 strip_debug() { strip --strip-debug "$1" 2>/dev/null || true; }
 # Dynamically linked programs need their ELF interpreter and libraries, at the same paths.
+# A library of a build tree under /tmp (libbiosx.so.1 through a RUNPATH) would be hidden by
+# the tmpfs the guest mounts on /tmp: it also goes to the loader's default directory.
 copy_libs() {
     local elf=$1 lib
     # ldd fails for static programs: nothing to copy then.
     { ldd "$elf" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
         [ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; strip_debug "$root$lib"; }
+        case $lib in
+            /tmp/*)
+                mkdir -p "$root/lib/x86_64-linux-gnu"
+                [ -e "$root/lib/x86_64-linux-gnu/${lib##*/}" ] || cp "$root$lib" "$root/lib/x86_64-linux-gnu/"
+                ;;
+        esac
     done
 }
 if [ -n "$files" ]; then
