@@ -1,11 +1,14 @@
 // image_memory.h - a zeroed 1 MiB real-mode image for unit tests that run
-// tiny programs on the emulation backend. Userspace, tests only.
+// tiny programs on a backend, and the INT call they make. Userspace, tests
+// only.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "core/call/call.h"
 #include "core/run/memory.h"
+#include "core/run/start_state.h"
 
 namespace biosx::test {
 
@@ -26,5 +29,15 @@ public:
 private:
     std::vector<uint8_t> b_;
 };
+
+// INT v with the default registers and a 2 s timeout.
+inline CallSpec int_spec(uint8_t v)
+{
+    CallSpec s;
+    s.req.entry.vector = v;
+    s.req.regs = default_registers();
+    s.req.limits.timeout_s = 2;
+    return s;
+}
 
 }  // namespace biosx::test

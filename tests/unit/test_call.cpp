@@ -15,19 +15,12 @@
 #include "x86/realmode.h"
 
 using namespace biosx;
+using biosx::test::int_spec;
 using biosx::test::error_of;
 using TestMemory = biosx::test::ImageMemory;
 
 namespace {
 
-CallSpec int_spec(uint8_t v)
-{
-    CallSpec s;
-    s.req.entry.vector = v;
-    s.req.regs = default_registers();
-    s.req.limits.timeout_s = 2;
-    return s;
-}
 
 }  // namespace
 

@@ -23,17 +23,10 @@
 #include "x86/realmode.h"
 
 using namespace biosx;
+using biosx::test::int_spec;
 
 namespace {
 
-CallSpec int_spec(uint8_t v)
-{
-    CallSpec s;
-    s.req.entry.vector = v;
-    s.req.regs = default_registers();
-    s.req.limits.timeout_s = 2;
-    return s;
-}
 
 // True when KVM runs here; otherwise says SKIP and why.
 bool kvm_here()
