@@ -19,6 +19,13 @@ inline nlohmann::json& member(nlohmann::json& j, std::string_view key)
     return it != j.end() ? *it : j[std::string(key)];
 }
 
+// Removes the member `key` of object `j` where it exists (an optional member
+// the object being refilled does not have this time).
+inline void drop_member(nlohmann::json& j, std::string_view key)
+{
+    if (auto it = j.find(key); it != j.end()) j.erase(it);
+}
+
 // Sets `v` to the string `s`, reusing v's buffer when it already holds one.
 inline void assign_string(nlohmann::json& v, std::string_view s)
 {

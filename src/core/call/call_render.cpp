@@ -129,8 +129,8 @@ void optional_member(nlohmann::json& j, std::string_view key, bool present, V&& 
 {
     if (present)
         member(j, key) = std::forward<V>(v);
-    else if (auto it = j.find(key); it != j.end())
-        j.erase(it);
+    else
+        drop_member(j, key);
 }
 
 }  // namespace

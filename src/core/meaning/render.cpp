@@ -128,22 +128,19 @@ void fill_json(json& j, const Decoded& d)
     assign_string(member(j, "name"), c.name);
     member(j, "vector") = c.vector;
     member(j, "ok") = d.ok;
-    const auto drop = [&j](std::string_view key) {
-        if (auto it = j.find(key); it != j.end()) j.erase(it);
-    };
     if (c.selector != Selector::none) {
         assign_string(member(j, "selector"), c.selector == Selector::ah ? "ah" : "ax");
         member(j, "function") = c.function;
     } else {
-        drop("selector");
-        drop("function");
+        drop_member(j, "selector");
+        drop_member(j, "function");
     }
     if (!d.ok) {
         json e = {{"register", d.error_register}, {"text", d.error}};
         if (d.error_code >= 0) e["code"] = d.error_code;
         member(j, "error") = std::move(e);
     } else {
-        drop("error");
+        drop_member(j, "error");
     }
     memmap::fill_fields_json(member(j, "fields"), d.fields);
     if (d.structure) {
@@ -153,7 +150,7 @@ void fill_json(json& j, const Decoded& d)
         for (const auto& [key, values] : st.lists) o[key] = values;
         member(j, "structure") = std::move(o);
     } else {
-        drop("structure");
+        drop_member(j, "structure");
     }
     json& notes = empty_array(j, "notes");
     for (const auto& n : d.notes) notes.push_back(n);

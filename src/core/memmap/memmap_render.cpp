@@ -4,11 +4,10 @@
 // docs/json-schema.md: addresses, sizes and counts as JSON numbers; values
 // that may pass 2^53, such as 64-bit fields and E820 bases and lengths,
 // also as an exact "<key>_hex" string beside the number). Userspace.
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <algorithm>
 
 #include "core/format.h"
 #include "core/json_fill.h"
